@@ -1,0 +1,112 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { Secret, maskUrlPasswords } from './secret.js';
+
+export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface PostgresTarget {
+  driver: 'postgresql';
+  /** A host name or address, or the folder holding the unix socket (starts with "/"). */
+  host: string;
+  socket: boolean;
+  port: number;
+  user: string;
+  database: string;
+  password: Secret | undefined;
+  sslmode: SslMode;
+}
+
+export interface SqliteTarget {
+  driver: 'sqlite';
+  /** Absolute path of the database file. */
+  path: string;
+}
+
+export type DatabaseTarget = PostgresTarget | SqliteTarget;
+
+/** libpq's (and Debian's and RHEL's) socket folder when a URL names no host. */
+export const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
+const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
+const PG_QUERY_KEYS = ['host', 'port', 'sslmode'];
+
+function shown(raw: string): string {
+  const masked = maskUrlPasswords(raw);
+  return JSON.stringify(masked.length > 60 ? `${masked.slice(0, 57)}...` : masked);
+}
+
+/**
+ * Parses a database URL. `where` prefixes every message (e.g. "config/postgres.json: url" or
+ * "DATABASE_URL"); relative SQLite paths resolve against `root`.
+ *
+ * - postgresql://USER[:PASSWORD]@[HOST][:PORT]/[DATABASE][?host=/socket/dir&port=N&sslmode=M]
+ *   (no host: the unix socket in /var/run/postgresql, as libpq does; no database: the user's name)
+ * - sqlite:RELATIVE/PATH, sqlite:/ABSOLUTE/PATH or sqlite:///ABSOLUTE/PATH
+ */
+export function parseDatabaseUrl(raw: string, where: string, root: string): DatabaseTarget {
+  const fail = (what: string): never => {
+    throw new ConfigError(`${where}: ${what}`);
+  };
+  if (raw.startsWith('sqlite:')) {
+    let path = raw.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === '' || path === ':memory:') fail(`expected a file path after sqlite:, got ${shown(raw)}`);
+    return { driver: 'sqlite', path: isAbsolute(path) ? path : resolve(root, path) };
+  }
+  if (!/^postgres(ql)?:\/\//.test(raw)) fail(`expected postgresql:// or sqlite: URL, got ${shown(raw)}`);
+
+  // Parsed by hand: WHATWG URL rejects libpq's own form with user info and no host ("kdt@/db").
+  const match = /^postgres(?:ql)?:\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/.exec(raw);
+  if (!match) return fail(`not a valid URL: ${shown(raw)}`);
+  const [, authority = '', path = '', queryText = ''] = match;
+  const at = authority.lastIndexOf('@');
+  const userInfo = at >= 0 ? authority.slice(0, at) : '';
+  const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
+  const colon = userInfo.indexOf(':');
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return fail(`${what} is not valid percent-encoding in ${shown(raw)}`);
+    }
+  };
+  const user = decode(colon >= 0 ? userInfo.slice(0, colon) : userInfo, 'the user name');
+  const passwordText = colon >= 0 ? decode(userInfo.slice(colon + 1), 'the password') : '';
+  const query = new URLSearchParams(queryText);
+  for (const key of query.keys()) {
+    if (!PG_QUERY_KEYS.includes(key)) fail(`unknown URL parameter "${key}" (known: ${PG_QUERY_KEYS.join(', ')})`);
+  }
+  if (!user) fail(`no user name in ${shown(raw)}; e.g. postgresql://kdt@/kdt?host=/var/run/postgresql`);
+
+  const hostMatch = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+  const urlHost = (hostMatch?.[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+  const host = query.get('host') ?? (urlHost ? decode(urlHost, 'the host') : DEFAULT_SOCKET_DIR);
+  const portText = query.get('port') ?? (hostMatch?.[2] || '5432');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`port must be 1-65535, got "${portText}"`);
+
+  const sslmode = (query.get('sslmode') ?? 'disable') as SslMode;
+  if (!SSL_MODES.includes(sslmode)) fail(`sslmode must be one of ${SSL_MODES.join(', ')}, got "${sslmode}"`);
+
+  const database = decode(path.replace(/^\//, ''), 'the database name') || user;
+  const password = passwordText ? new Secret(passwordText) : undefined;
+  return { driver: 'postgresql', host, socket: host.startsWith('/'), port, user, database, password, sslmode };
+}
+
+/** The target as a URL an operator can read: the password, if any, masked. */
+export function displayTarget(target: DatabaseTarget): string {
+  if (target.driver === 'sqlite') return `sqlite:${target.path}`;
+  const auth = `${encodeURIComponent(target.user)}${target.password ? `:${target.password}` : ''}`;
+  const db = encodeURIComponent(target.database);
+  const ssl = target.sslmode === 'disable' ? '' : `sslmode=${target.sslmode}`;
+  if (target.socket) {
+    const query = [`host=${target.host}`, target.port === 5432 ? '' : `port=${target.port}`, ssl].filter(Boolean).join('&');
+    return `postgresql://${auth}@/${db}?${query}`;
+  }
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `postgresql://${auth}@${host}:${target.port}/${db}${ssl ? `?${ssl}` : ''}`;
+}
+
+/** Where the server is, for messages: the socket file or host:port. */
+export function describeEndpoint(target: PostgresTarget): string {
+  return target.socket ? `${target.host}/.s.PGSQL.${target.port}` : `${target.host}:${target.port}`;
+}

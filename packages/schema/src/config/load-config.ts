@@ -1,0 +1,189 @@
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { readEnvironment } from './environment.js';
+import { firstIssue, profileSchema, type ProfileFile } from './profile-schema.js';
+import { findProjectRoot } from './project-root.js';
+import { Secret } from './secret.js';
+import type { ValueSource } from './sources.js';
+
+export const DEFAULT_SQLITE_URL = 'sqlite:data/kit-db-test.sqlite';
+export const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** The configuration, validated once; nothing downstream re-checks it. */
+export interface ResolvedConfig {
+  root: string;
+  profile: {
+    /** "default" for the embedded SQLite default */
+    name: string;
+    /** the profile file, relative to root, when there is one */
+    file: string | undefined;
+    selectedBy: ValueSource;
+  };
+  target: DatabaseTarget;
+  poolMax: number;
+  connectTimeoutMs: number;
+  sources: {
+    url: ValueSource;
+    password: ValueSource | undefined;
+    poolMax: ValueSource;
+    connectTimeoutMs: ValueSource;
+  };
+  /** Things that work but should be changed (e.g. a password kept in a profile). */
+  warnings: string[];
+}
+
+export interface LoadConfigOptions {
+  /** --profile NAME, which beats every other way of choosing. */
+  profile?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** The folder holding config/ and data/; KDT_ROOT, then this checkout, by default. */
+  root?: string;
+}
+
+interface Selected {
+  name: string;
+  file: string | undefined;
+  selectedBy: ValueSource;
+}
+
+function availableProfiles(configDir: string): string {
+  const names = existsSync(configDir)
+    ? readdirSync(configDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()
+    : [];
+  return names.length ? names.join(', ') : 'none';
+}
+
+function profileFile(root: string, name: string, chosenBy: string): string {
+  if (!PROFILE_NAME.test(name)) {
+    throw new ConfigError(`${chosenBy}: "${name}" is not a profile name (letters, digits, ".", "_", "-")`);
+  }
+  const file = join(root, 'config', `${name}.json`);
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `${chosenBy}: profile "${name}" not found: no config/${name}.json (available: ${availableProfiles(join(root, 'config'))})`,
+    );
+  }
+  return file;
+}
+
+/** --profile, else KDT_PROFILE, else config/live (a link to a profile, or a profile itself), else the default. */
+function selectProfile(root: string, flag: string | undefined, envProfile: string | undefined): Selected {
+  if (flag !== undefined) {
+    return { name: flag, file: profileFile(root, flag, '--profile'), selectedBy: { kind: 'flag', name: '--profile' } };
+  }
+  if (envProfile !== undefined) {
+    return { name: envProfile, file: profileFile(root, envProfile, 'KDT_PROFILE'), selectedBy: { kind: 'env', name: 'KDT_PROFILE' } };
+  }
+  const live = join(root, 'config', 'live');
+  let stat;
+  try {
+    stat = lstatSync(live);
+  } catch {
+    return { name: 'default', file: undefined, selectedBy: { kind: 'default' } };
+  }
+  const selectedBy: ValueSource = { kind: 'file', file: 'config/live' };
+  if (stat.isSymbolicLink()) {
+    const target = resolve(join(root, 'config'), readlinkSync(live));
+    if (!existsSync(target)) {
+      throw new ConfigError(`config/live: links to ${relative(root, target)}, which does not exist; point it at a profile: ln -sfn postgres.json config/live`);
+    }
+    return { name: basename(target).replace(/\.json$/, ''), file: target, selectedBy };
+  }
+  return { name: 'live', file: live, selectedBy };
+}
+
+function readProfile(file: string, shown: string): ProfileFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const why = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`;
+    throw new ConfigError(`${shown}: ${why}`);
+  }
+  const parsed = profileSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(`${shown}: ${firstIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+function readPasswordFile(path: string, where: string, warnings: string[]): Secret {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+    if ((statSync(path).mode & 0o004) !== 0) {
+      warnings.push(`${where}: ${path} is readable by every user; chmod 600 it (or 640 with the service's group)`);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const fix = code === 'EACCES' ? 'let the service user read it' : 'create it or fix the path';
+    throw new ConfigError(`${where}: cannot read ${path} (${code}); ${fix}`);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new ConfigError(`${where}: ${path} is empty; write the password into it`);
+  return new Secret(password);
+}
+
+/**
+ * Resolves the active configuration: the profile (flag, KDT_PROFILE, config/live, or the embedded
+ * SQLite default), then the environment's overrides. Throws ConfigError with one line naming the
+ * file or variable, the key, and what is wrong.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const rawEnv = options.env ?? process.env;
+  const env = readEnvironment(rawEnv);
+  const root = resolve(options.root ?? env.KDT_ROOT ?? findProjectRoot() ?? process.cwd());
+  const selected = selectProfile(root, options.profile, env.KDT_PROFILE);
+  const shownFile = selected.file ? (isAbsolute(relative(root, selected.file)) ? selected.file : relative(root, selected.file)) : undefined;
+  const profile: Partial<ProfileFile> = selected.file ? readProfile(selected.file, shownFile!) : {};
+  const fileSource: ValueSource = shownFile ? { kind: 'file', file: shownFile } : { kind: 'default' };
+  const warnings: string[] = [];
+
+  let url: string;
+  let urlSource: ValueSource;
+  let target: DatabaseTarget;
+  if (env.DATABASE_URL !== undefined) {
+    url = env.DATABASE_URL;
+    urlSource = { kind: 'env', name: 'DATABASE_URL' };
+    target = parseDatabaseUrl(url, 'DATABASE_URL', root);
+  } else {
+    url = profile.url ?? DEFAULT_SQLITE_URL;
+    urlSource = profile.url ? fileSource : { kind: 'default' };
+    target = parseDatabaseUrl(url, `${shownFile}: url`, root);
+    if (target.driver === 'postgresql' && target.password) {
+      warnings.push(`${shownFile}: url holds a password; move it to a file readable only by the service and set DATABASE_PASSWORD_FILE`);
+    }
+  }
+
+  let passwordSource: ValueSource | undefined;
+  if (target.driver === 'postgresql') {
+    if (target.password) passwordSource = urlSource;
+    if (env.DATABASE_PASSWORD_FILE !== undefined) {
+      target.password = readPasswordFile(env.DATABASE_PASSWORD_FILE, 'DATABASE_PASSWORD_FILE', warnings);
+      passwordSource = { kind: 'env', name: 'DATABASE_PASSWORD_FILE' };
+    } else if (profile.passwordFile !== undefined) {
+      const path = resolve(root, profile.passwordFile);
+      target.password = readPasswordFile(path, `${shownFile}: passwordFile`, warnings);
+      passwordSource = fileSource;
+    }
+  } else if (env.DATABASE_PASSWORD_FILE !== undefined || profile.passwordFile !== undefined) {
+    warnings.push('a password file is set but the database is SQLite, which has no password; it is ignored');
+  }
+
+  return {
+    root,
+    profile: { name: selected.name, file: shownFile, selectedBy: selected.selectedBy },
+    target,
+    poolMax: profile.pool?.max ?? DEFAULT_POOL_MAX,
+    connectTimeoutMs: profile.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    sources: {
+      url: urlSource,
+      password: passwordSource,
+      poolMax: profile.pool?.max !== undefined ? fileSource : { kind: 'default' },
+      connectTimeoutMs: profile.connectTimeoutMs !== undefined ? fileSource : { kind: 'default' },
+    },
+    warnings,
+  };
+}

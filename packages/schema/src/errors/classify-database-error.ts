@@ -1,0 +1,110 @@
+import { dirname } from 'node:path';
+import { describeEndpoint } from '../config/database-url.js';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { maskUrlPasswords } from '../config/secret.js';
+
+export type FailureKind =
+  | 'connect'
+  | 'timeout'
+  | 'authenticate'
+  | 'database-missing'
+  | 'table-missing'
+  | 'permission'
+  | 'sqlite-file'
+  | 'other';
+
+/** A database failure in an operator's terms: what failed, the server's own words, what to do next. */
+export interface DatabaseFailure {
+  kind: FailureKind;
+  /** SQLSTATE (e.g. 28P01), a system error code (ECONNREFUSED) or a SQLite code, when known. */
+  code: string | undefined;
+  /** The server's or the system's message, with any URL password masked. */
+  message: string;
+  /** One line: what failed, in plain words. */
+  summary: string;
+  /** The next step: a command to run or an edit to make. */
+  next: string;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', '57P03']);
+
+function codeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, sqlState } = e as { code?: unknown; sqlState?: unknown };
+    if (typeof sqlState === 'string') return sqlState;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return maskUrlPasswords(text.split('\n')[0] ?? '');
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Turns an error thrown while talking to the database into a DatabaseFailure. Pure: it reads
+ * only the error and the configuration, so the site, init-database and the doctor agree.
+ */
+export function classifyDatabaseError(error: unknown, config: ResolvedConfig): DatabaseFailure {
+  const code = codeOf(error);
+  const message = messageOf(error);
+  const target = config.target;
+  const fail = (kind: FailureKind, summary: string, next: string): DatabaseFailure => ({ kind, code, message, summary, next });
+
+  if (target.driver === 'sqlite') {
+    const folder = dirname(target.path);
+    if (code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'ENOENT' || code?.startsWith('SQLITE_READONLY')) {
+      return fail(
+        'sqlite-file',
+        `cannot open or write the SQLite file ${target.path}`,
+        `make ${folder} and the file writable by the user running kit-db-test (e.g. chown -R USER ${folder}), then pnpm admin init-database`,
+      );
+    }
+    if (code === 'SQLITE_BUSY') {
+      return fail('timeout', `the SQLite file ${target.path} stayed locked by another process`, 'find the process holding it (fuser -v the file) or retry');
+    }
+    if (/no such table/i.test(message)) {
+      return fail('table-missing', `the table "stuff" does not exist in ${target.path}`, 'pnpm admin init-database');
+    }
+    return fail('other', `SQLite failed on ${target.path}`, 'pnpm admin doctor');
+  }
+
+  const where = describeEndpoint(target);
+  const user = quoteIdent(target.user);
+  const db = quoteIdent(target.database);
+  if (code && CONNECT_CODES.has(code)) {
+    const summary = target.socket
+      ? `cannot reach PostgreSQL: no server answers on the socket ${where}`
+      : `cannot reach PostgreSQL at ${where}`;
+    return fail('connect', summary, 'check that the server runs (systemctl status postgresql) and listens there, then pnpm admin doctor');
+  }
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return fail('timeout', `PostgreSQL at ${where} did not answer within ${config.connectTimeoutMs} ms`, 'check the host, the firewall and the server, then pnpm admin doctor');
+  }
+  switch (code) {
+    case '28P01':
+    case '28000':
+      return fail('authenticate', `PostgreSQL refused the login of ${user} to ${db}`, 'pnpm admin doctor (it reads pg_hba.conf and says which line decided, and the fix)');
+    case '3D000':
+      return fail(
+        'database-missing',
+        `the database ${db} does not exist`,
+        `create it as the postgres superuser: sudo -u postgres psql -c 'CREATE DATABASE ${db} OWNER ${user}'`,
+      );
+    case '42P01':
+      return fail('table-missing', `the table "stuff" does not exist in ${db}`, 'pnpm admin init-database');
+    case '42501':
+      return fail(
+        'permission',
+        `${user} lacks a privilege in ${db}`,
+        `since PostgreSQL 15 only the database owner may create in schema public: sudo -u postgres psql -d ${db} -c 'GRANT CREATE ON SCHEMA public TO ${user}' (or make ${user} the owner: ALTER DATABASE ${db} OWNER TO ${user})`,
+      );
+  }
+  return fail('other', `PostgreSQL at ${where} failed`, 'pnpm admin doctor');
+}

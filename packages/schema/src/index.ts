@@ -1,0 +1,28 @@
+export { Stuff, STUFF_MAX_LENGTH, type StuffRow } from './entity/stuff.js';
+export { ConfigError } from './config/config-error.js';
+export {
+  parseDatabaseUrl,
+  displayTarget,
+  describeEndpoint,
+  DEFAULT_SOCKET_DIR,
+  type DatabaseTarget,
+  type PostgresTarget,
+  type SqliteTarget,
+  type SslMode,
+} from './config/database-url.js';
+export { ENVIRONMENT_VARIABLES, readEnvironment, type Environment } from './config/environment.js';
+export {
+  loadConfig,
+  DEFAULT_SQLITE_URL,
+  DEFAULT_POOL_MAX,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type LoadConfigOptions,
+  type ResolvedConfig,
+} from './config/load-config.js';
+export { describeConfig, type ConfigDescription, type DescribedSetting } from './config/describe-config.js';
+export { profileSchema, type ProfileFile } from './config/profile-schema.js';
+export { findProjectRoot } from './config/project-root.js';
+export { Secret, MASK, maskUrlPasswords } from './config/secret.js';
+export { sourceText, type ValueSource } from './config/sources.js';
+export { createOrm, APPLICATION_NAME, type Orm, type CreateOrmOptions } from './orm/create-orm.js';
+export { classifyDatabaseError, type DatabaseFailure, type FailureKind } from './errors/classify-database-error.js';

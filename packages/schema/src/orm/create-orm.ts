@@ -1,0 +1,72 @@
+import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import type { SqlMikroORM } from '@mikro-orm/sql';
+import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
+import type { ResolvedConfig } from '../config/load-config.js';
+import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
+import { Stuff } from '../entity/stuff.js';
+
+export type Orm = SqlMikroORM;
+
+export interface CreateOrmOptions {
+  /** SQL statement logging to the console (never parameters, which may hold user data). */
+  debug?: boolean;
+}
+
+/** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
+export const APPLICATION_NAME = 'kit-db-test';
+
+function sslOption(target: PostgresTarget): boolean | { rejectUnauthorized: boolean } | undefined {
+  switch (target.sslmode) {
+    case 'disable':
+      return undefined;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+  }
+}
+
+function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
+  const ssl = sslOption(target);
+  const password = target.password;
+  return PostgresOrm.init({
+    entities: [Stuff],
+    dbName: target.database,
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    // A callback, so the revealed password never sits in MikroORM's printable options.
+    ...(password ? { password: () => password.reveal() } : {}),
+    pool: { min: 0, max: config.poolMax, idleTimeoutMillis: 30_000 },
+    driverOptions: {
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      application_name: APPLICATION_NAME,
+      ...(ssl ? { ssl } : {}),
+    },
+    // Creating a missing database is the operator's decision (init-database says how), never a side effect.
+    ensureDatabase: false,
+    debug: options.debug ? ['query'] : false,
+  }) as Promise<Orm>;
+}
+
+function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: CreateOrmOptions): Promise<Orm> {
+  return SqliteOrm.init({
+    entities: [Stuff],
+    dbName: target.path,
+    // better-sqlite3 waits this long for a lock instead of failing with "database is locked".
+    driverOptions: { timeout: config.connectTimeoutMs },
+    ensureDatabase: false,
+    debug: options.debug ? ['query'] : false,
+  }) as Promise<Orm>;
+}
+
+/**
+ * A MikroORM instance for the configured database, with the Stuff entity. It connects lazily, on
+ * the first query: creating one never fails because the database is down.
+ */
+export function createOrm(config: ResolvedConfig, options: CreateOrmOptions = {}): Promise<Orm> {
+  return config.target.driver === 'sqlite'
+    ? sqliteOrm(config, config.target, options)
+    : postgresOrm(config, config.target, options);
+}

