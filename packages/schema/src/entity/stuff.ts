@@ -14,7 +14,7 @@ export const Stuff = defineEntity({
     id: p.integer().primary().autoincrement(),
     stuff: p.string().length(STUFF_MAX_LENGTH),
     things: p.text(),
-    createdAt: p.datetime().fieldName('created_at').defaultRaw('current_timestamp').nullable(),
+    createdAt: p.datetime().fieldName('created_at').defaultRaw('current_timestamp'),
   },
 });
 

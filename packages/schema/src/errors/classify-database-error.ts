@@ -59,7 +59,8 @@ export function classifyDatabaseError(error: unknown, config: ResolvedConfig): D
 
   if (target.driver === 'sqlite') {
     const folder = dirname(target.path);
-    if (code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'ENOENT' || code?.startsWith('SQLITE_READONLY')) {
+    const unopenable = /directory does not exist|unable to open database/i.test(message);
+    if (unopenable || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'ENOENT' || code?.startsWith('SQLITE_READONLY')) {
       return fail(
         'sqlite-file',
         `cannot open or write the SQLite file ${target.path}`,

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { createOrm, describeConfig, Stuff, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
+import { UsageError } from '../cli/cli-error.js';
+import { confirmByTyping } from '../cli/confirm.js';
+import { columns, type Output } from '../cli/output.js';
+import { resolveConfig } from '../cli/resolve-config.js';
+import { databaseFailure } from '../database/failure-line.js';
+import { meaningfulStatements } from '../database/schema-sql.js';
+import { prepareSqliteFolder } from '../database/sqlite-folder.js';
+
+export interface InitDatabaseOptions {
+  profile?: string;
+  dryRun?: boolean;
+  reset?: boolean;
+  yes?: boolean;
+}
+
+/** What a run found to do. */
+interface Plan {
+  /** the SQL the run executes, as printed */
+  sql: string;
+  statements: string[];
+  /** rows the reset would delete */
+  rowsLost: number;
+}
+
+async function countRows(orm: Orm): Promise<number> {
+  const rows = await orm.em.getConnection().execute<{ n: number | string }[]>('select count(*) as n from stuff');
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function tableExists(orm: Orm): Promise<boolean> {
+  const sql = (await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false })).toLowerCase();
+  return !/create table\s+["`]?stuff/.test(sql);
+}
+
+/**
+ * The SQL that brings the database to the entity's schema. `safe` keeps MikroORM from emitting
+ * any drop: a column the entity no longer has stays, with its data.
+ */
+async function updatePlan(orm: Orm, config: ResolvedConfig): Promise<Plan> {
+  // A SQLite file that does not exist yet is an empty database: no need to create it to know that.
+  const sql =
+    config.target.driver === 'sqlite' && !existsSync(config.target.path)
+      ? await orm.schema.getCreateSchemaSQL()
+      : await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false });
+  return { sql, statements: meaningfulStatements(sql), rowsLost: 0 };
+}
+
+async function resetPlan(orm: Orm): Promise<Plan> {
+  const exists = await tableExists(orm);
+  const rowsLost = exists ? await countRows(orm) : 0;
+  const drop = exists ? `drop table ${orm.em.getPlatform().quoteIdentifier(orm.getMetadata(Stuff).tableName)};\n` : '';
+  const sql = `${drop}${await orm.schema.getCreateSchemaSQL()}`;
+  return { sql, statements: meaningfulStatements(sql), rowsLost };
+}
+
+async function execute(orm: Orm, plan: Plan): Promise<void> {
+  // One transaction: PostgreSQL and SQLite both roll DDL back, so a failure half-way changes nothing.
+  await orm.em.transactional(async (em) => {
+    for (const statement of plan.statements) {
+      await em.getConnection().execute(statement, [], 'run', em.getTransactionContext());
+    }
+  });
+}
+
+function printHeader(config: ResolvedConfig, io: Output): void {
+  const d = describeConfig(config);
+  io.out(io.colors.bold('kit-db-test init-database'));
+  io.out(
+    columns([
+      ['profile', `${d.profile.name} (${d.profile.file ? `${d.profile.file}, ` : ''}chosen by ${d.profile.selectedBy})`],
+      ['driver', d.driver],
+      ['target', d.target],
+    ]).join('\n'),
+  );
+  for (const warning of d.warnings) io.out(io.colors.yellow(`! ${warning}`));
+}
+
+function printSql(plan: Plan, io: Output): void {
+  io.out();
+  io.out(io.colors.bold('SQL:'));
+  for (const statement of plan.statements) io.out(`  ${statement};`);
+  io.out();
+}
+
+async function confirmReset(plan: Plan, config: ResolvedConfig, options: InitDatabaseOptions, io: Output): Promise<boolean> {
+  if (options.yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      `--reset drops table stuff (${plan.rowsLost} row(s)) and standard input is not a terminal to confirm it; add --yes (nothing changed)`,
+    );
+  }
+  io.out(io.colors.red(`This drops table stuff with its ${plan.rowsLost} row(s) in ${describeConfig(config).target}.`));
+  return confirmByTyping('Continue?', 'reset');
+}
+
+/**
+ * `pnpm admin init-database`: brings the database to the entity's schema. Idempotent; never drops
+ * a table or column, nor deletes a row, unless --reset (confirmed on a terminal, or --yes).
+ */
+export async function initDatabaseCommand(options: InitDatabaseOptions, io: Output): Promise<void> {
+  const config = resolveConfig(options.profile);
+  const dryRun = Boolean(options.dryRun);
+  printHeader(config, io);
+
+  if (config.target.driver === 'sqlite') {
+    const { created } = prepareSqliteFolder(config.target, dryRun);
+    if (created) io.out(`${dryRun ? 'would create' : 'created'} folder ${config.target.path.replace(/\/[^/]*$/, '')}`);
+  }
+
+  const orm = await createOrm(config);
+  try {
+    const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
+    if (plan.statements.length === 0) {
+      const rows = await countRows(orm);
+      io.out(io.colors.green(`✓ up to date: table stuff matches the entity (${rows} row(s)); nothing to do`));
+      return;
+    }
+    printSql(plan, io);
+    if (dryRun) {
+      io.out(`dry run: ${plan.statements.length} statement(s) above not run; nothing changed`);
+      return;
+    }
+    if (options.reset && !(await confirmReset(plan, config, options, io))) {
+      throw new UsageError('reset not confirmed; nothing changed');
+    }
+    await execute(orm, plan);
+    const rows = await countRows(orm);
+    const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
+    io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw databaseFailure(error, config);
+  } finally {
+    await orm.close();
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { displayTarget, parseDatabaseUrl } from './database-url.js';
+
+const root = '/srv/kit-db-test';
+const parse = (url: string) => parseDatabaseUrl(url, 'config/postgres.json: url', root);
+
+describe('parseDatabaseUrl: PostgreSQL', () => {
+  it('reads the unix-socket form that production uses', () => {
+    expect(parse('postgresql://kdt@/kdt?host=/var/run/postgresql')).toEqual({
+      driver: 'postgresql',
+      host: '/var/run/postgresql',
+      socket: true,
+      port: 5432,
+      user: 'kdt',
+      database: 'kdt',
+      password: undefined,
+      sslmode: 'disable',
+    });
+  });
+
+  it('defaults like libpq: no host means the socket in /var/run/postgresql, no database means the user name', () => {
+    const target = parse('postgres://app@');
+    expect(target).toMatchObject({ host: '/var/run/postgresql', socket: true, database: 'app', port: 5432 });
+  });
+
+  it('reads host, port, database, sslmode and a percent-encoded password over TCP', () => {
+    const target = parse('postgresql://app:p%40ss%3Aw0rd@db.example:6543/stuffdb?sslmode=require');
+    expect(target).toMatchObject({ host: 'db.example', socket: false, port: 6543, user: 'app', database: 'stuffdb', sslmode: 'require' });
+    expect(target.driver === 'postgresql' && target.password?.reveal()).toBe('p@ss:w0rd');
+  });
+
+  it('reads a bracketed IPv6 address', () => {
+    expect(parse('postgresql://app@[::1]:5433/db')).toMatchObject({ host: '::1', port: 5433, socket: false });
+  });
+
+  it('names file, key and the bad value for a misspelt scheme, with the password masked', () => {
+    expect(() => parse('postgress://kdt:hunter2@/kdt')).toThrow(
+      new ConfigError('config/postgres.json: url: expected postgresql:// or sqlite: URL, got "postgress://kdt:********@/kdt"'),
+    );
+  });
+
+  it.each([
+    ['postgresql:///kdt', 'config/postgres.json: url: no user name in "postgresql:///kdt"; e.g. postgresql://kdt@/kdt?host=/var/run/postgresql'],
+    ['postgresql://kdt@/kdt?hots=/tmp', 'config/postgres.json: url: unknown URL parameter "hots" (known: host, port, sslmode)'],
+    ['postgresql://kdt@localhost:99999/kdt', 'config/postgres.json: url: port must be 1-65535, got "99999"'],
+    ['postgresql://kdt@/kdt?sslmode=prefer', 'config/postgres.json: url: sslmode must be one of disable, require, verify-ca, verify-full, got "prefer"'],
+    ['sqlite:', 'config/postgres.json: url: expected a file path after sqlite:, got "sqlite:"'],
+  ])('rejects %s with one line saying what is wrong', (url, message) => {
+    expect(() => parse(url)).toThrow(new ConfigError(message));
+  });
+});
+
+describe('parseDatabaseUrl: SQLite', () => {
+  it('resolves a relative path against the project root', () => {
+    expect(parse('sqlite:data/kit-db-test.sqlite')).toEqual({ driver: 'sqlite', path: '/srv/kit-db-test/data/kit-db-test.sqlite' });
+  });
+
+  it('keeps an absolute path, in both spellings', () => {
+    expect(parse('sqlite:/var/lib/kdt/db.sqlite')).toEqual({ driver: 'sqlite', path: '/var/lib/kdt/db.sqlite' });
+    expect(parse('sqlite:///var/lib/kdt/db.sqlite')).toEqual({ driver: 'sqlite', path: '/var/lib/kdt/db.sqlite' });
+  });
+});
+
+describe('displayTarget', () => {
+  it('shows a socket target as a URL with the password masked', () => {
+    const target = parse('postgresql://kdt:hunter2@/kdt?host=/run/postgresql&port=5433');
+    expect(displayTarget(target)).toBe('postgresql://kdt:********@/kdt?host=/run/postgresql&port=5433');
+  });
+
+  it('shows a TCP target with host, port and sslmode', () => {
+    expect(displayTarget(parse('postgresql://kdt@127.0.0.1/kdt?sslmode=verify-full'))).toBe(
+      'postgresql://kdt@127.0.0.1:5432/kdt?sslmode=verify-full',
+    );
+  });
+});

@@ -1,0 +1,153 @@
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { tempProject, type TempProject } from '@kit-db-test/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { describeConfig } from './describe-config.js';
+import { findProjectRoot } from './project-root.js';
+import { loadConfig } from './load-config.js';
+
+const PASSWORD = 'S3cret-pw-never-shown';
+let project: TempProject;
+
+beforeEach(() => {
+  project = tempProject();
+  project.writeProfile('sqlite', { url: 'sqlite:data/other.sqlite' });
+  project.writeProfile('postgres', { url: 'postgresql://kdt@/kdt?host=/var/run/postgresql' });
+});
+afterEach(() => project.remove());
+
+const load = (env: NodeJS.ProcessEnv = {}, profile?: string) => loadConfig({ root: project.root, env, profile });
+
+describe('choosing the profile', () => {
+  it('uses the embedded SQLite default under data/ when nothing chooses a profile', () => {
+    const config = load();
+    expect(config.profile).toEqual({ name: 'default', file: undefined, selectedBy: { kind: 'default' } });
+    expect(config.target).toEqual({ driver: 'sqlite', path: join(project.root, 'data/kit-db-test.sqlite') });
+  });
+
+  it('follows a config/live link to the profile it points at', () => {
+    symlinkSync('postgres.json', join(project.root, 'config/live'));
+    const config = load();
+    expect(config.profile.name).toBe('postgres');
+    expect(config.profile.selectedBy).toEqual({ kind: 'file', file: 'config/live' });
+    expect(config.target.driver).toBe('postgresql');
+  });
+
+  it('reads a plain config/live file as a profile of its own', () => {
+    writeFileSync(join(project.root, 'config/live'), JSON.stringify({ url: 'sqlite:/var/lib/kdt/live.sqlite' }));
+    expect(load().target).toEqual({ driver: 'sqlite', path: '/var/lib/kdt/live.sqlite' });
+  });
+
+  it('lets KDT_PROFILE beat config/live, and --profile beat both', () => {
+    symlinkSync('postgres.json', join(project.root, 'config/live'));
+    expect(load({ KDT_PROFILE: 'sqlite' }).profile.name).toBe('sqlite');
+    expect(load({ KDT_PROFILE: 'sqlite' }, 'postgres').profile).toMatchObject({ name: 'postgres', selectedBy: { kind: 'flag' } });
+  });
+
+  it('names the missing profile and lists the ones that exist', () => {
+    expect(() => load({ KDT_PROFILE: 'prod' })).toThrow(
+      new ConfigError('KDT_PROFILE: profile "prod" not found: no config/prod.json (available: postgres, sqlite)'),
+    );
+  });
+
+  it('says where a dangling config/live link points', () => {
+    symlinkSync('gone.json', join(project.root, 'config/live'));
+    expect(() => load()).toThrow(/^config\/live: links to config\/gone\.json, which does not exist/);
+  });
+});
+
+describe('validating a profile', () => {
+  it('names the file, the key and what is wrong', () => {
+    project.writeProfile('postgres', { url: 'postgress://kdt@/kdt' });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError('config/postgres.json: url: expected postgresql:// or sqlite: URL, got "postgress://kdt@/kdt"'),
+    );
+  });
+
+  it('rejects an unknown key instead of ignoring it', () => {
+    project.writeProfile('postgres', { url: 'sqlite:x.sqlite', poolMax: 3 });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError('config/postgres.json: poolMax: unknown key (known: description, url, passwordFile, pool, connectTimeoutMs)'),
+    );
+  });
+
+  it('reports a file that is not JSON', () => {
+    project.writeProfile('postgres', '{ "url": ');
+    expect(() => load({}, 'postgres')).toThrow(/^config\/postgres\.json: not valid JSON/);
+  });
+
+  it('rejects a misspelt KDT_ variable rather than silently using the default', () => {
+    expect(() => load({ KDT_PROFLE: 'postgres' })).toThrow(/^KDT_PROFLE: unknown environment variable/);
+  });
+});
+
+describe('environment overrides', () => {
+  it("DATABASE_URL replaces the profile's URL, and the source says so", () => {
+    const config = load({ DATABASE_URL: 'postgresql://app@127.0.0.1:5433/appdb' }, 'sqlite');
+    expect(config.target).toMatchObject({ driver: 'postgresql', host: '127.0.0.1', port: 5433, database: 'appdb' });
+    expect(config.sources.url).toEqual({ kind: 'env', name: 'DATABASE_URL' });
+  });
+
+  it('takes the password from DATABASE_PASSWORD_FILE over one in the URL, without its trailing newline', () => {
+    const file = project.writeFile('db-password', `${PASSWORD}\n`);
+    const config = load({ DATABASE_URL: 'postgresql://app:other@/db', DATABASE_PASSWORD_FILE: file });
+    expect(config.target.driver === 'postgresql' && config.target.password?.reveal()).toBe(PASSWORD);
+    expect(config.sources.password).toEqual({ kind: 'env', name: 'DATABASE_PASSWORD_FILE' });
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('reads a passwordFile named in the profile, relative to the project', () => {
+    project.writeFile('pw', PASSWORD);
+    project.writeProfile('postgres', { url: 'postgresql://kdt@/kdt', passwordFile: 'pw' });
+    const config = load({}, 'postgres');
+    expect(config.target.driver === 'postgresql' && config.target.password?.reveal()).toBe(PASSWORD);
+  });
+
+  it('fails on a missing or empty password file, naming it', () => {
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: '/nonexistent/pw' })).toThrow(
+      new ConfigError('DATABASE_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT); create it or fix the path'),
+    );
+    const empty = project.writeFile('empty', '');
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: empty })).toThrow(`${empty} is empty`);
+  });
+
+  it('warns about a world-readable password file and a password kept in a profile', () => {
+    const file = project.writeFile('db-password', PASSWORD, 0o644);
+    expect(load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: file }).warnings).toEqual([
+      `DATABASE_PASSWORD_FILE: ${file} is readable by every user; chmod 600 it (or 640 with the service's group)`,
+    ]);
+    project.writeProfile('postgres', { url: `postgresql://kdt:${PASSWORD}@/kdt` });
+    expect(load({}, 'postgres').warnings[0]).toMatch(/^config\/postgres\.json: url holds a password; move it/);
+  });
+});
+
+describe('describeConfig', () => {
+  it('lists each setting with its source, password masked everywhere', () => {
+    const file = project.writeFile('db-password', PASSWORD);
+    const config = load({ DATABASE_PASSWORD_FILE: file }, 'postgres');
+    const description = describeConfig(config);
+    expect(description.target).toBe('postgresql://kdt:********@/kdt?host=/var/run/postgresql');
+    expect(description.settings).toContainEqual({ key: 'password', value: '********', source: 'environment DATABASE_PASSWORD_FILE' });
+    expect(description.settings).toContainEqual({ key: 'socket directory', value: '/var/run/postgresql', source: 'file config/postgres.json' });
+    expect(description.settings).toContainEqual({ key: 'pool.max', value: '10', source: 'default' });
+    for (const text of [JSON.stringify(description), JSON.stringify(config), inspect(config, { depth: 10 })]) {
+      expect(text).not.toContain(PASSWORD);
+    }
+  });
+});
+
+describe('the shipped profiles', () => {
+  const root = findProjectRoot()!;
+
+  it.each(['sqlite', 'postgres'])('config/%s.json is valid and holds no password', (name) => {
+    const config = loadConfig({ root, env: {}, profile: name });
+    expect(config.target.driver).toBe(name === 'sqlite' ? 'sqlite' : 'postgresql');
+    expect(config.sources.password).toBeUndefined();
+  });
+
+  it('the postgres example uses the unix socket, like production', () => {
+    expect(loadConfig({ root, env: {}, profile: 'postgres' }).target).toMatchObject({ socket: true });
+  });
+});
