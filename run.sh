@@ -10,6 +10,7 @@
 # registry into .toolchain/ and put first on PATH for these commands only.
 set -euo pipefail
 
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tools="$root/.toolchain"
 node_version=24.21.0
@@ -46,7 +47,11 @@ case "$cmd" in
     ensure_toolchain; install_deps; build ;;
   start)
     ensure_toolchain; install_deps; build
-    cd "$root" && exec pnpm --silent start "$@" ;;
+    cd "$root"
+    # The embedded SQLite default needs no set-up: create its table (idempotent). On a profile whose
+    # database is not ready this says why, and the site still starts to show it.
+    node apps/admin/dist/bin.js init-database >&2 || echo "run.sh: init-database failed (above); starting the site anyway" >&2
+    exec pnpm --silent --filter @kit-db-test/web start "$@" ;;
   test)
     ensure_toolchain; install_deps
     cd "$root"

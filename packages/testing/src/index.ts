@@ -2,3 +2,4 @@ export { pgServers, type PgServer } from './postgres/servers.js';
 export { startPostgres, DEFAULT_HBA, type PgCluster, type StartPostgresOptions, type ConnectAs } from './postgres/cluster.js';
 export { APP_DATABASE, APP_ROLE, SUPERUSER } from './postgres/template.js';
 export { tempProject, type TempProject } from './project.js';
+export { query } from './postgres/query.js';

@@ -111,6 +111,9 @@ export async function initDatabaseCommand(options: InitDatabaseOptions, io: Outp
 
   const orm = await createOrm(config);
   try {
+    // Connect first: MikroORM's schema calls would otherwise try CREATE DATABASE on a missing
+    // database, turning "it does not exist" into a confusing permission error (or a side effect).
+    if (config.target.driver === 'postgresql') await orm.em.getConnection().execute('select 1');
     const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
     if (plan.statements.length === 0) {
       const rows = await countRows(orm);

@@ -5,7 +5,9 @@ export const STUFF_MAX_LENGTH = 255;
 
 /**
  * One row of the `stuff` table. `createdAt` is set by the database on insert (a column default),
- * so rows written by any client, psql included, carry it.
+ * so rows written by any client, psql included, carry it. It stays nullable so that a table from
+ * the old tool (without the column) can gain it in place: SQLite cannot add a NOT NULL column whose
+ * default is not a constant, and its rows predate any timestamp.
  */
 export const Stuff = defineEntity({
   name: 'Stuff',
@@ -14,7 +16,7 @@ export const Stuff = defineEntity({
     id: p.integer().primary().autoincrement(),
     stuff: p.string().length(STUFF_MAX_LENGTH),
     things: p.text(),
-    createdAt: p.datetime().fieldName('created_at').defaultRaw('current_timestamp'),
+    createdAt: p.datetime().fieldName('created_at').defaultRaw('current_timestamp').nullable(),
   },
 });
 

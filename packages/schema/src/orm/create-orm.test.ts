@@ -49,7 +49,7 @@ describe('SQLite, a real file', () => {
         [row.id, 255, 'line one\nline two'],
         [row.id + 1, 3, 'sql'],
       ]);
-      for (const r of rows) expect(Math.abs(r.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+      for (const r of rows) expect(Math.abs(r.createdAt!.getTime() - Date.now())).toBeLessThan(60_000);
     } finally {
       await orm.close();
     }
@@ -82,7 +82,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
         ['id', 'integer', null, 'NO'],
         ['stuff', 'character varying', 255, 'NO'],
         ['things', 'text', null, 'NO'],
-        ['created_at', 'timestamp with time zone', null, 'NO'],
+        ['created_at', 'timestamp with time zone', null, 'YES'],
       ]);
       expect(columns[3]!.def).toBe('CURRENT_TIMESTAMP');
 

@@ -1,0 +1,124 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { tempProject, type TempProject } from '@kit-db-test/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAdmin } from '../test-support/run-admin.js';
+
+let project: TempProject;
+let dbFile: string;
+beforeEach(() => {
+  project = tempProject();
+  dbFile = join(project.root, 'data', 'kit-db-test.sqlite');
+});
+afterEach(() => project.remove());
+
+const init = (...args: string[]) => runAdmin(['init-database', ...args], { env: { KDT_ROOT: project.root } });
+
+function rows(): { stuff: string }[] {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare('select stuff from stuff order by id').all() as { stuff: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+function insert(...values: string[]): void {
+  const db = new Database(dbFile);
+  for (const v of values) db.prepare("insert into stuff (stuff, things) values (?, 'x')").run(v);
+  db.close();
+}
+
+describe('init-database on the embedded SQLite default', () => {
+  it('creates the folder, the file and the table, printing profile, driver, target and SQL', async () => {
+    const run = await init();
+    expect(run.code).toBe(0);
+    expect(existsSync(dbFile)).toBe(true);
+    expect(rows()).toEqual([]);
+    expect(run.stdout).toContain('profile  default');
+    expect(run.stdout).toContain('driver   sqlite');
+    expect(run.stdout).toContain(`target   sqlite:${dbFile}`);
+    expect(run.stdout).toContain(`created folder ${join(project.root, 'data')}`);
+    expect(run.stdout).toMatch(/create table `stuff`/);
+  });
+
+  it('says it is up to date on a second run and changes nothing, keeping existing rows', async () => {
+    await init();
+    insert('kept one', 'kept two');
+    const before = statSync(dbFile).mtimeMs;
+    const run = await init();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('✓ up to date: table stuff matches the entity (2 row(s)); nothing to do');
+    expect(run.stdout).not.toContain('SQL:');
+    expect(rows()).toEqual([{ stuff: 'kept one' }, { stuff: 'kept two' }]);
+    expect(statSync(dbFile).mtimeMs).toBe(before);
+  });
+
+  it('--dry-run prints the SQL and creates neither the folder nor the file', async () => {
+    const run = await init('--dry-run');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/create table `stuff`/);
+    expect(run.stdout).toContain('dry run: 1 statement(s) above not run; nothing changed');
+    expect(existsSync(join(project.root, 'data'))).toBe(false);
+  });
+
+  it('adds a missing column to an old table without losing its rows', async () => {
+    mkdirSync(join(project.root, 'data'));
+    const db = new Database(dbFile);
+    db.exec("create table stuff (id integer primary key autoincrement, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('from 2015', 'old')");
+    db.close();
+    const run = await init();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/created_at/);
+    expect(rows()).toEqual([{ stuff: 'from 2015' }]);
+    expect((await init()).stdout).toContain('up to date');
+  });
+
+  it('--reset without --yes refuses on a non-terminal, exit 2, rows intact', async () => {
+    await init();
+    insert('precious');
+    const run = await init('--reset');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--reset drops table stuff (1 row(s)) and standard input is not a terminal to confirm it; add --yes (nothing changed)');
+    expect(rows()).toEqual([{ stuff: 'precious' }]);
+  });
+
+  it('--reset --yes drops and re-creates the table', async () => {
+    await init();
+    insert('a', 'b');
+    const run = await init('--reset', '--yes');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('drop table `stuff`;');
+    expect(run.stdout).toContain('table stuff has 0 row(s), 2 row(s) deleted');
+    expect(rows()).toEqual([]);
+  });
+
+  it('a folder the service user cannot write: one line naming it and the fix, exit 1', async () => {
+    const data = join(project.root, 'data');
+    mkdirSync(data, { mode: 0o755 });
+    // root may write anywhere: run as an unprivileged user, as the service would run.
+    const asRoot = process.getuid?.() === 0;
+    const as = asRoot ? { uid: 65534, gid: 65534 } : undefined;
+    if (!asRoot) chmodSync(data, 0o555);
+    else chownSync(project.root, 0, 0);
+    chmodSync(project.root, 0o755);
+    const run = await runAdmin(['init-database'], { env: { KDT_ROOT: project.root }, ...(as ? { as } : {}) });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `✗ SQLite folder ${data} is not writable (EACCES). Next: make it writable by the user running kit-db-test (e.g. chown -R USER ${data}) or point the profile elsewhere`,
+    ]);
+    expect(existsSync(dbFile)).toBe(false);
+  });
+});
+
+describe('a bad profile', () => {
+  it('stops with one line naming the file, the key and the problem, exit 1', async () => {
+    project.writeProfile('postgres', { url: 'postgress://kdt@/kdt' });
+    const run = await runAdmin(['init-database', '--profile', 'postgres'], { env: { KDT_ROOT: project.root } });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      '✗ configuration: config/postgres.json: url: expected postgresql:// or sqlite: URL, got "postgress://kdt@/kdt"',
+    );
+  });
+});
