@@ -57,7 +57,7 @@ case "$cmd" in
     cd "$root"
     rm -rf .test-results
     status=0
-    pnpm exec turbo run test --continue --output-logs=full "$@" || status=$?
+    pnpm exec turbo run check test --continue --output-logs=full "$@" || status=$?
     node scripts/test-summary.mjs || status=1
     exit "$status" ;;
   pnpm)

@@ -28,7 +28,8 @@ export interface StartPostgresOptions {
 
 export interface ConnectAs {
   user?: string;
-  password?: string;
+  /** undefined: no password in the URL */
+  password?: string | undefined;
   database?: string;
 }
 
