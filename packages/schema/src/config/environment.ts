@@ -7,6 +7,7 @@ import { ConfigError } from './config-error.js';
 export const ENVIRONMENT_VARIABLES = {
   KDT_PROFILE: 'name of the profile in config/ to use (overridden by --profile)',
   KDT_ROOT: 'project folder holding config/ and data/ (default: the folder of this checkout)',
+  KDT_BUILD_DIR: 'the site build to serve, relative to apps/web (default: build); the tests use it for their sub-path build',
   DATABASE_URL: "database URL; overrides the profile's url",
   DATABASE_PASSWORD_FILE: 'file whose content is the database password (e.g. a systemd credential); overrides any password in the URL',
 } as const;

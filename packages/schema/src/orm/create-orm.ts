@@ -1,6 +1,7 @@
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { SqlMikroORM } from '@mikro-orm/sql';
 import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
 import { Stuff } from '../entity/stuff.js';
@@ -56,6 +57,10 @@ function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: Create
     dbName: target.path,
     // better-sqlite3 waits this long for a lock instead of failing with "database is locked".
     driverOptions: { timeout: config.connectTimeoutMs },
+    // WAL lets readers (the site, the doctor, a backup) go on while one process writes.
+    onCreateConnection: async (connection: unknown) => {
+      await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw('pragma journal_mode = wal'));
+    },
     ensureDatabase: false,
     debug: options.debug ? ['query'] : false,
   }) as Promise<Orm>;

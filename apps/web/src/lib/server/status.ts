@@ -1,0 +1,77 @@
+import { describeConfig } from '@kit-db-test/schema';
+import { explainFailure, type Failure } from './explain-failure.js';
+import { openDatabase, type Database } from './database.js';
+import { identify, type DbIdentity } from './identity.js';
+import { countRows, listRows, probeWrite, type StuffView } from './stuff-store.js';
+import { pageOf, type Page } from './pagination.js';
+import { elapsed, withTimeout } from './with-timeout.js';
+
+/** How long the page waits for the database before it says so instead of hanging. */
+export const PAGE_DB_TIMEOUT_MS = 3000;
+
+export interface Check {
+  ok: boolean;
+  ms: number;
+}
+
+export interface PageState {
+  profile: string | null;
+  driver: 'postgresql' | 'sqlite' | null;
+  /** the configured target, password masked */
+  target: string | null;
+  reads: Check | null;
+  writes: Check | null;
+  identity: DbIdentity | null;
+  failure: Failure | null;
+  rows: StuffView[];
+  page: Page;
+}
+
+async function timedCheck<T>(work: () => Promise<T>, what: string): Promise<{ check: Check; value: T }> {
+  const start = performance.now();
+  const value = await withTimeout(work(), PAGE_DB_TIMEOUT_MS, what);
+  return { check: { ok: true, ms: elapsed(start) }, value };
+}
+
+/**
+ * Everything the page shows about the database, in dependency order: identity and reads (count
+ * and the requested page of rows), then writes (a rolled-back insert). The first failure stops the
+ * rest and is explained; a failed step has ok=false, a step never tried is null.
+ */
+export async function pageState(requestedPage: string | null): Promise<PageState> {
+  let db: Database | undefined;
+  const state: PageState = {
+    profile: null,
+    driver: null,
+    target: null,
+    reads: null,
+    writes: null,
+    identity: null,
+    failure: null,
+    rows: [],
+    page: pageOf(null, 0),
+  };
+  let step: 'reads' | 'writes' = 'reads';
+  const started = performance.now();
+  try {
+    db = await openDatabase();
+    const described = describeConfig(db.config);
+    state.profile = described.profile.name;
+    state.driver = described.driver;
+    state.target = described.target;
+    const orm = db.orm;
+    const reads = await timedCheck(async () => {
+      const identity = await identify(orm, db!.config);
+      const total = await countRows(orm);
+      const page = pageOf(requestedPage, total);
+      return { identity, page, rows: await listRows(orm, page.offset, page.size) };
+    }, 'reading rows');
+    Object.assign(state, { reads: reads.check, identity: reads.value.identity, page: reads.value.page, rows: reads.value.rows });
+    step = 'writes';
+    state.writes = (await timedCheck(() => probeWrite(orm), 'writing a probe row')).check;
+  } catch (error) {
+    state[step] = { ok: false, ms: elapsed(started) };
+    state.failure = explainFailure(error, db?.config);
+  }
+  return state;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseStuffForm } from './stuff-form.js';
+
+const form = (fields: Record<string, string>) => {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.set(k, v);
+  return data;
+};
+
+describe('parseStuffForm', () => {
+  it('accepts both fields, keeping them exactly as typed', () => {
+    expect(parseStuffForm(form({ stuff: '  padded ', things: 'a\r\nb' }))).toEqual({ ok: true, value: { stuff: '  padded ', things: 'a\r\nb' } });
+  });
+
+  it('counts characters as PostgreSQL does: 255 emoji fit, 256 letters do not', () => {
+    expect(parseStuffForm(form({ stuff: '👍'.repeat(255), things: 't' })).ok).toBe(true);
+    expect(parseStuffForm(form({ stuff: 'a'.repeat(256), things: 't' }))).toEqual({
+      ok: false,
+      input: { stuff: 'a'.repeat(256), things: 't' },
+      errors: { stuff: 'Stuff is at most 255 characters; this is 256.' },
+    });
+  });
+
+  it('reports every empty, blank or missing field, and gives the input back', () => {
+    expect(parseStuffForm(form({ stuff: ' \t' }))).toEqual({
+      ok: false,
+      input: { stuff: ' \t', things: '' },
+      errors: { stuff: 'Stuff is required.', things: 'Things is required.' },
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { STUFF_MAX_LENGTH } from '@kit-db-test/schema';
+import { z } from 'zod';
+
+/** What the form posts, exactly as typed: kept to re-fill the form after a rejected post. */
+export interface StuffInput {
+  stuff: string;
+  things: string;
+}
+
+export type StuffErrors = Partial<Record<keyof StuffInput, string>>;
+
+export type StuffFormResult = { ok: true; value: StuffInput } | { ok: false; input: StuffInput; errors: StuffErrors };
+
+// PostgreSQL's varchar(255) counts characters (code points), not UTF-16 units: an emoji is one.
+const characters = (s: string) => [...s].length;
+
+const stuffFormSchema = z.object({
+  stuff: z
+    .string()
+    .refine((s) => s.trim() !== '', 'Stuff is required.')
+    .refine((s) => characters(s) <= STUFF_MAX_LENGTH, {
+      error: (issue) => `Stuff is at most ${STUFF_MAX_LENGTH} characters; this is ${characters(issue.input as string)}.`,
+    }),
+  things: z.string().refine((s) => s.trim() !== '', 'Things is required.'),
+});
+
+function field(data: FormData, name: keyof StuffInput): string {
+  const value = data.get(name);
+  return typeof value === 'string' ? value : '';
+}
+
+/** Validates a posted form; a missing field counts as empty. The input comes back unchanged either way. */
+export function parseStuffForm(data: FormData): StuffFormResult {
+  const input: StuffInput = { stuff: field(data, 'stuff'), things: field(data, 'things') };
+  const parsed = stuffFormSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: input };
+  const errors: StuffErrors = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path[0] as keyof StuffInput;
+    errors[key] ??= issue.message;
+  }
+  return { ok: false, input, errors };
+}

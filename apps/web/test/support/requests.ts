@@ -1,0 +1,37 @@
+/** What a browser without JavaScript sends for a form post: a same-origin Origin, HTML accepted. */
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(url).origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+export async function getHtml(url: string): Promise<{ status: number; html: string }> {
+  const response = await fetch(url, { headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+}
+
+/** The value of the form's field as the page re-rendered it (inputs keep what the user typed). */
+export function fieldValue(html: string, name: 'stuff' | 'things'): string | undefined {
+  const raw =
+    name === 'stuff'
+      ? /<input[^>]*name="stuff"[^>]*value="([^"]*)"/.exec(html)?.[1]
+      : /<textarea[^>]*name="things"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1];
+  return raw === undefined ? undefined : decodeEntities(raw);
+}
+
+export function decodeEntities(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&');
+}

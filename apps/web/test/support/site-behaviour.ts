@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend } from './backends.js';
+import { fieldValue, getHtml, postForm } from './requests.js';
+import { startSite, type Site } from './site.js';
+
+/**
+ * What a user of the page notices, run against the built server (node server.js) on a real
+ * database. Shared by the SQLite and PostgreSQL suites so both drivers meet the same promises.
+ */
+export function describeSiteBehaviour(name: string, makeBackend: () => Promise<Backend>): void {
+  describe(name, () => {
+    let backend: Backend;
+    let site: Site;
+
+    beforeAll(async () => {
+      backend = await makeBackend();
+      site = await startSite(backend.env);
+    });
+    afterAll(async () => {
+      await site?.stop();
+      await backend?.destroy();
+    });
+    beforeEach(async () => {
+      // The SQLite default creates its table on the site's first request.
+      await fetch(`${site.url}health`);
+      await backend.clear();
+    });
+
+    it('a valid post stores exactly one row and answers 303 back to the page, which says "Saved #id"', async () => {
+      const response = await postForm(site.url, { stuff: 'first', things: 'line 1\nline 2' });
+      expect(response.status).toBe(303);
+      const rows = await backend.rows();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ stuff: 'first', things: 'line 1\nline 2' });
+      const location = new URL(response.headers.get('location')!, site.url);
+      expect(location.href).toBe(`${site.url}?saved=${rows[0]!.id}`);
+      const page = await getHtml(location.href);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain(`Saved #${rows[0]!.id}`);
+      expect(page.html).toContain('<td class="stuff">first</td>');
+    });
+
+    it.each([
+      ['an empty stuff', { stuff: '', things: 'kept text' }, 'stuff', 'Stuff is required.'],
+      ['a blank things', { stuff: 'kept', things: '   ' }, 'things', 'Things is required.'],
+      ['256 characters', { stuff: 'x'.repeat(256), things: 'kept' }, 'stuff', 'Stuff is at most 255 characters; this is 256.'],
+      ['a missing field', { stuff: 'only stuff' }, 'things', 'Things is required.'],
+    ] as const)('%s: 400, nothing stored, the input kept and the error next to the field', async (_what, fields, field, message) => {
+      const response = await postForm(site.url, fields);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain(`<p class="field-error" id="${field}-error">${message}</p>`);
+      expect(fieldValue(html, 'stuff')).toBe(fields.stuff);
+      expect(fieldValue(html, 'things')).toBe('things' in fields ? fields.things : '');
+      expect(await backend.count()).toBe(0);
+    });
+
+    it('255 characters are accepted, counted as characters: 255 emoji fit', async () => {
+      expect((await postForm(site.url, { stuff: '🙂'.repeat(255), things: 'emoji' })).status).toBe(303);
+      expect((await backend.rows())[0]!.stuff).toBe('🙂'.repeat(255));
+    });
+
+    it('renders <script> and quotes escaped, and stores them unchanged', async () => {
+      const stuff = `<script>alert("x")</script> & 'quoted'`;
+      const things = `"><img src=x onerror=alert(1)>\n</td></tr>`;
+      await postForm(site.url, { stuff, things });
+      expect(await backend.rows()).toMatchObject([{ stuff, things }]);
+      const { html } = await getHtml(site.url);
+      expect(html).not.toContain('<script>alert');
+      expect(html).not.toContain('<img src=x');
+      expect(html).toContain('&lt;script>alert("x")&lt;/script> &amp; \'quoted\'');
+    });
+
+    it('unicode and emoji round-trip unchanged', async () => {
+      const stuff = 'Grüße, 日本語, עברית, 👩🏽‍💻';
+      const things = 'çà et là\n\ttab\r\nwindows line 🚀';
+      await postForm(site.url, { stuff, things });
+      // Browsers send \r\n in a textarea; HTML forms normalise to it, and the database keeps what came.
+      expect(await backend.rows()).toMatchObject([{ stuff, things }]);
+      expect((await getHtml(site.url)).html).toContain(`<td class="stuff">${stuff}</td>`);
+    });
+
+    it('paginates 50 rows a page, newest first, with the total count', async () => {
+      await backend.seed(120);
+      const first = (await getHtml(site.url)).html;
+      expect(first).toContain('(120 in all, newest first)');
+      const shown = [...first.matchAll(/<td class="stuff">seed (\d+)<\/td>/g)].map((m) => Number(m[1]));
+      expect(shown).toEqual(Array.from({ length: 50 }, (_, i) => 120 - i));
+      expect(first).toContain('page 1 of 3');
+      const third = (await getHtml(`${site.url}?page=3`)).html;
+      expect([...third.matchAll(/<td class="stuff">seed (\d+)<\/td>/g)].map((m) => Number(m[1]))).toEqual(
+        Array.from({ length: 20 }, (_, i) => 20 - i),
+      );
+      expect((await getHtml(`${site.url}?page=99`)).html).toContain('page 3 of 3');
+    });
+
+    it('the status panel says reads and writes work, with the identity the database reports', async () => {
+      const { status, html } = await getHtml(site.url);
+      expect(status).toBe(200);
+      expect(html).toMatch(/Reads OK \(\d+(\.\d)? ms\)/);
+      expect(html).toMatch(/Writes OK \(\d+(\.\d)? ms\)/);
+      expect(html).toContain(`<dt>driver</dt><dd>${backend.driver}</dd>`);
+      expect(await backend.count()).toBe(0); // the write probe was rolled back
+    });
+
+    it('/health is 200 with the driver, version, database and user', async () => {
+      const response = await fetch(`${site.url}health`);
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body).toMatchObject({ status: 'ok', db: { ok: true, driver: backend.driver }, app: { version: '0.1.0' } });
+      expect(body.db.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(body.db.serverVersion).toMatch(backend.driver === 'sqlite' ? /^SQLite 3\./ : /^PostgreSQL \d+/);
+      expect(body.app.instance).toMatch(/^[0-9a-f]{12}$/);
+    });
+
+    it('the round trip inserts, reads back and deletes a probe row, timing each step, leaving the table as it was', async () => {
+      await backend.seed(3);
+      const before = await backend.rows();
+      const response = await postForm(`${site.url}roundtrip`, {});
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toMatch(/Round trip OK<\/strong> in [\d.]+ ms/);
+      for (const step of ['insert', 'read back', 'delete', 'commit']) expect(html).toMatch(new RegExp(`<li>${step}: [\\d.]+ ms</li>`));
+      expect(await backend.rows()).toEqual(before);
+    });
+
+    it('50 concurrent valid posts store exactly 50 rows', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => postForm(site.url, { stuff: `concurrent ${i}`, things: 'load' })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(50).fill(303));
+      const rows = await backend.rows();
+      expect(rows).toHaveLength(50);
+      expect(new Set(rows.map((r) => r.stuff)).size).toBe(50);
+    });
+
+    it('refuses a form post from another origin (403), storing nothing', async () => {
+      const response = await postForm(site.url, { stuff: 'csrf', things: 'x' }, { origin: 'http://evil.example' });
+      expect(response.status).toBe(403);
+      expect(await backend.count()).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Site {
+  /** http://127.0.0.1:PORT plus the base path, with a trailing slash: the page's URL */
+  url: string;
+  origin: string;
+  pid: number;
+  /** everything the server printed */
+  output(): string;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/**
+ * Starts the built site (`node server.js`) on a free loopback port with a clean environment plus
+ * `env`, and waits for its start-up line. `buildDir` picks another build (e.g. the sub-path one).
+ */
+export async function startSite(env: Record<string, string>, options: { buildDir?: string; basePath?: string } = {}): Promise<Site> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: WEB_DIR,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(options.buildDir ? { KDT_BUILD_DIR: options.buildDir } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the site did not start within 15 s:\n${output}`)), 15_000);
+    const check = () => {
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the site exited with ${code}:\n${output}`));
+    });
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited(child);
+      clearTimeout(killer);
+    }
+  };
+  return {
+    url: `${origin}${options.basePath ?? ''}/`,
+    origin,
+    pid: child.pid!,
+    output: () => output,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
