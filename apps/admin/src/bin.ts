@@ -24,6 +24,18 @@ program
   .action(async (options) => (await import('./commands/init-database.js')).initDatabaseCommand(options, io));
 
 program
+  .command('doctor')
+  .description('find why the app cannot talk to its database, and say the exact fix')
+  .addOption(profileOption())
+  .option('--hba-file <path>', 'pg_hba.conf to read (default: SHOW hba_file, else the usual places)')
+  .option('--server-log <path>', "PostgreSQL's log, for the reason of a refused login (default: the usual places)")
+  .option('--service-user <name>', 'the OS account that runs the site, for SQLite permission checks (default: you)')
+  .option('--root <dir>', 'read system files (pg_hba.conf, logs, /etc) under this folder instead of /')
+  .option('--json', 'print one JSON object')
+  .option('--verbose', 'show the evidence of passing checks too, and timings')
+  .action(async (options) => (await import('./commands/doctor.js')).doctorCommand(options, io));
+
+program
   .command('config')
   .description('show the resolved configuration, where each value came from, password masked')
   .addOption(profileOption())
@@ -39,7 +51,8 @@ try {
     // Help and version exit 0; every other complaint of the parser is a usage error.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof CliError) {
-    io.err(`${io.colors.red('✗')} ${error.message}`);
+    // An empty message: the command has already reported (the doctor's own report).
+    if (error.message) io.err(`${io.colors.red('✗')} ${error.message}`);
     process.exitCode = error.exitCode;
   } else {
     throw error;

@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from '@kit-db-test/schema';
+import { CliError } from '../cli/cli-error.js';
+import type { Output } from '../cli/output.js';
+import { checksFor } from '../doctor/checks.js';
+import type { DoctorContext, DoctorOptions } from '../doctor/context.js';
+import { Progress } from '../doctor/progress.js';
+import { closingLine, formatResult } from '../doctor/report.js';
+import { runChecks } from '../doctor/run-checks.js';
+import { SystemFiles } from '../doctor/system-files.js';
+import type { CheckResult } from '../doctor/types.js';
+
+/** Every network step of the doctor gives up after this long: a black-holed host cannot hang it. */
+export const NETWORK_TIMEOUT_MS = 3000;
+
+function report(results: CheckResult[], profile: string | null, options: DoctorOptions, io: Output): void {
+  const ok = !results.some((r) => r.status === 'fail');
+  if (options.json) {
+    const checks = results.map(({ ms, ...r }) => (options.verbose ? { ...r, ms } : r));
+    io.out(JSON.stringify({ ok, profile, checks }, null, 2));
+  } else {
+    io.out(closingLine(results, io.colors));
+  }
+  if (!ok) throw new CliError('', 1);
+}
+
+/**
+ * `pnpm admin doctor`: finds why the app cannot talk to its database. One line per check, in
+ * dependency order; under a warning or failure the evidence and the exact fix.
+ */
+export async function doctorCommand(options: DoctorOptions, io: Output): Promise<void> {
+  const files = new SystemFiles(options.root);
+  let config;
+  try {
+    config = loadConfig({ profile: options.profile });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const result: CheckResult = { id: 'config.valid', title: 'Configuration', status: 'fail', summary: error.message, evidence: [], fix: ['fix it, then check with pnpm admin config'] };
+    if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
+    return report([result], null, options, io);
+  }
+  const context: DoctorContext = { options, files, timeoutMs: NETWORK_TIMEOUT_MS, config };
+  const progress = new Progress();
+  if (!options.json) io.out(io.colors.bold(`kit-db-test doctor: profile ${config.profile.name}, ${config.target.driver}`));
+  try {
+    const results = await runChecks(checksFor(config), context, {
+      onStart: (check) => progress.start(check.title),
+      onResult: (result) => {
+        progress.stop();
+        if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
+      },
+    });
+    report(results, config.profile.name, options, io);
+  } finally {
+    progress.stop();
+    await context.session?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,22 @@
+import type { ResolvedConfig } from '@kit-db-test/schema';
+import { configCheck } from './config-check.js';
+import type { DoctorContext } from './context.js';
+import { authCheck } from './postgres/auth.js';
+import { databaseCheck } from './postgres/database.js';
+import { hbaCheck } from './postgres/hba.js';
+import { privilegesCheck } from './postgres/privileges.js';
+import { reachableCheck } from './postgres/reachable.js';
+import { roundTripCheck } from './postgres/round-trip.js';
+import { schemaCheck } from './postgres/schema.js';
+import { serverAnswersCheck } from './postgres/server-answers.js';
+import { sqliteFileCheck, sqliteFolderCheck, sqliteRoundTripCheck, sqliteSchemaCheck } from './sqlite/checks.js';
+import type { Check } from './types.js';
+
+/**
+ * The checks for a configuration, in dependency order. Their ids are stable (scripts and --json
+ * readers rely on them); the README lists them.
+ */
+export function checksFor(config: ResolvedConfig): Check<DoctorContext>[] {
+  if (config.target.driver === 'sqlite') return [configCheck, sqliteFolderCheck, sqliteFileCheck, sqliteSchemaCheck, sqliteRoundTripCheck];
+  return [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck];
+}

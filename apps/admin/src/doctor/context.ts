@@ -1,0 +1,35 @@
+import type { ResolvedConfig } from '@kit-db-test/schema';
+import type pg from 'pg';
+import type { LoginAttempt } from './postgres/login.js';
+import type { SystemFiles } from './system-files.js';
+
+export interface DoctorOptions {
+  profile?: string;
+  /** pg_hba.conf to read instead of looking for it */
+  hbaFile?: string;
+  /** the PostgreSQL server log to read for the reason of a refused login */
+  serverLog?: string;
+  /** read system files under this folder instead of / */
+  root?: string;
+  /** the OS account that runs the site (SQLite permission checks); default: whoever runs the doctor */
+  serviceUser?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** What the checks share: the options, the configuration, and what earlier checks found out. */
+export interface DoctorContext {
+  options: DoctorOptions;
+  files: SystemFiles;
+  /** every network step gives up after this long */
+  timeoutMs: number;
+  config: ResolvedConfig;
+  /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
+  clientAddress?: string | undefined;
+  /** PostgreSQL: the result of logging in with the configured credentials */
+  login?: LoginAttempt;
+  /** PostgreSQL: an open session as the app's role, once the login worked */
+  session?: pg.Client;
+  /** SQLite: the file's journal mode */
+  journalMode?: string | undefined;
+}

@@ -1,0 +1,29 @@
+/** What pg_hba.conf does with the app's own connection, as the doctor's checks use it. */
+export interface HbaLineRef {
+  file: string;
+  line: number;
+  /** the line as written */
+  text: string;
+  method: string;
+}
+
+export interface HbaVerdict {
+  /** the file read (the server's path) */
+  file: string;
+  /** the connection simulated, in words: `local connection to database "kdt" as "kdt"` */
+  request: string;
+  /** the first line that matches it, or null: "no pg_hba.conf entry" */
+  matched: HbaLineRef | null;
+  /** a later line written for this app (naming its database or user) that the matched line hides */
+  shadowed: HbaLineRef | null;
+  /** the line to add for the app, in the file's style */
+  suggestedLine: string;
+  /** lines the server cannot parse (it then keeps the previous file, or does not start) */
+  invalid: { line: number; message: string }[];
+}
+
+export const RELOAD = 'systemctl reload postgresql (or: sudo -u postgres psql -c "SELECT pg_reload_conf()")';
+
+export function lineRef(ref: HbaLineRef): string {
+  return `${ref.file} line ${ref.line}: ${ref.text.trim()}`;
+}

@@ -1,0 +1,70 @@
+import { lintHba } from '../../hba/index.js';
+import type { DoctorContext } from '../context.js';
+import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
+import { lineRef, RELOAD } from './hba-verdict.js';
+import { readHbaVerdict } from './read-hba.js';
+
+/** What the server itself says about the file, when the role may ask (superusers). */
+async function serverView(context: DoctorContext, path: string): Promise<{ evidence: string[]; reload: string | null }> {
+  const session = context.session;
+  if (!session) return { evidence: [], reload: null };
+  const evidence: string[] = [];
+  try {
+    const { rows } = await session.query<{ line_number: number; error: string }>(
+      'select line_number, error from pg_hba_file_rules where error is not null order by line_number',
+    );
+    for (const r of rows) evidence.push(`pg_hba_file_rules: line ${r.line_number}: ${r.error}`);
+  } catch {
+    // not a superuser: the file's own parse stands
+  }
+  let reload: string | null = null;
+  const { rows } = await session.query<{ loaded: Date }>('select pg_conf_load_time() as loaded');
+  const loaded = rows[0]?.loaded;
+  const changed = context.options.hbaFile === undefined ? context.files.stat(path)?.mtime : undefined;
+  if (loaded && changed && changed.getTime() > loaded.getTime() + 1000) {
+    reload = `${path} changed at ${changed.toISOString()}, after the server last loaded its configuration (${loaded.toISOString()}): the server still uses the old rules`;
+  }
+  return { evidence, reload };
+}
+
+export const hbaCheck: Check<DoctorContext> = {
+  id: 'pg.hba',
+  title: 'pg_hba.conf',
+  needs: ['config.valid'],
+  async run(context): Promise<CheckOutcome> {
+    const reading = await readHbaVerdict(context);
+    const { verdict, parsed } = reading;
+    if (!verdict || !parsed) return warn(`not checked: ${reading.problem}`, [], reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']);
+    const where = `${verdict.file} (found by ${reading.location?.how})`;
+    const view = await serverView(context, verdict.file);
+    const lint = lintHba(parsed).map((f) => `line ${f.line}: ${f.message}`);
+
+    if (verdict.invalid.length > 0) {
+      return fail(
+        `${verdict.invalid.length} line(s) the server cannot parse: it keeps its previous rules (or does not start)`,
+        [...verdict.invalid.map((i) => `${verdict.file} line ${i.line}: ${i.message}`), ...view.evidence],
+        ['fix or remove those lines', RELOAD],
+      );
+    }
+    if (!verdict.matched) {
+      return fail(`no line matches the app's ${verdict.request}`, [where], [`add above the catch-all lines of ${verdict.file}: ${verdict.suggestedLine}`, RELOAD]);
+    }
+    if (verdict.shadowed) {
+      return fail(
+        `line ${verdict.matched.line} shadows line ${verdict.shadowed.line}, the one meant for the app`,
+        [`the ${verdict.request} matches ${lineRef(verdict.matched)} first`, `${lineRef(verdict.shadowed)} is never reached`],
+        [`move line ${verdict.shadowed.line} above line ${verdict.matched.line} in ${verdict.file}`, RELOAD],
+      );
+    }
+    if (verdict.matched.method === 'reject') {
+      return fail(`line ${verdict.matched.line} rejects the app's ${verdict.request}`, [lineRef(verdict.matched)], [
+        `put a line for the app above it: ${verdict.suggestedLine}`,
+        RELOAD,
+      ]);
+    }
+    const decides = `line ${verdict.matched.line} (${verdict.matched.text.trim()}) takes the app's ${verdict.request}: ${verdict.matched.method}`;
+    if (view.reload) return warn(decides, [view.reload], [RELOAD]);
+    if (lint.length > 0 || view.evidence.length > 0) return warn(`${decides}; ${lint.length} finding(s) in the file`, [...lint, ...view.evidence]);
+    return pass(decides, [where]);
+  },
+};

@@ -1,0 +1,92 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { PostgresTarget } from '@kit-db-test/schema';
+import type { DoctorContext } from '../context.js';
+import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
+import { probe, resolveAll } from './probe-socket.js';
+
+/** Where distributions put the socket: Debian and RHEL's packages, and the source build's default. */
+const KNOWN_SOCKET_DIRS = ['/var/run/postgresql', '/run/postgresql', '/tmp'];
+
+function socketFile(dir: string, port: number): string {
+  return `${dir.replace(/\/$/, '')}/.s.PGSQL.${port}`;
+}
+
+function socketsIn(dir: string): number[] {
+  try {
+    return readdirSync(dir)
+      .map((f) => /^\.s\.PGSQL\.(\d+)$/.exec(f)?.[1])
+      .filter((p): p is string => p !== undefined)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function socketReachable(target: PostgresTarget, timeoutMs: number): Promise<CheckOutcome> {
+  const path = socketFile(target.host, target.port);
+  if (existsSync(path)) {
+    const result = await probe({ path }, timeoutMs);
+    if (result.ok) return pass(`socket ${path} accepts connections`);
+    return fail(`socket ${path} exists but refuses connections (${result.code})`, [`${path}: ${result.code}: a server that stopped without removing it, or no permission to connect`], [
+      'systemctl status postgresql; then systemctl restart postgresql',
+    ]);
+  }
+  const evidence: string[] = [];
+  const fix: string[] = [];
+  if (!existsSync(target.host)) evidence.push(`the socket directory ${target.host} does not exist`);
+  else evidence.push(`${target.host} holds no .s.PGSQL.${target.port}`);
+  const otherPorts = socketsIn(target.host).filter((p) => p !== target.port);
+  if (otherPorts.length) {
+    evidence.push(`a server listens in ${target.host} on port ${otherPorts.join(', ')}, not ${target.port}`);
+    fix.push(`set the port in the URL: ?host=${target.host}&port=${otherPorts[0]} (or the server's port in postgresql.conf)`);
+  }
+  for (const dir of KNOWN_SOCKET_DIRS.filter((d) => d !== target.host)) {
+    if (existsSync(socketFile(dir, target.port))) {
+      evidence.push(`found ${socketFile(dir, target.port)}: this server puts its socket in ${dir} (distributions differ: Debian and RHEL use /var/run/postgresql, a source build /tmp)`);
+      fix.push(`point the URL at it: ?host=${dir} (or set unix_socket_directories = '${target.host}' in postgresql.conf and restart)`);
+    }
+  }
+  if (fix.length === 0) fix.push('start the server (systemctl start postgresql) and check unix_socket_directories in postgresql.conf matches the URL');
+  return fail(`no PostgreSQL socket at ${path}`, evidence, fix);
+}
+
+async function tcpReachable(target: PostgresTarget, timeoutMs: number, context: DoctorContext): Promise<CheckOutcome> {
+  const addresses = isIP(target.host) ? [target.host] : await resolveAll(target.host, timeoutMs);
+  if (!Array.isArray(addresses)) {
+    return fail(`cannot resolve ${target.host} (${addresses.code})`, [], ['check the host name in the URL, or use the server\'s address']);
+  }
+  const results = await Promise.all(addresses.map(async (address) => ({ address, result: await probe({ host: address, port: target.port }, timeoutMs) })));
+  const open = results.filter((r) => r.result.ok);
+  const shut = results.filter((r) => !r.result.ok);
+  const describe = (r: (typeof results)[number]) =>
+    `${r.address.includes(':') ? `[${r.address}]` : r.address}:${target.port} ${r.result.ok ? 'open' : `(${r.result.ok === false ? r.result.code : ''})`}`;
+  const first = open[0];
+  if (first && first.result.ok) context.clientAddress = first.result.localAddress;
+  if (open.length === results.length) return pass(`${results.map(describe).join(', ')}`);
+  if (open.length > 0) {
+    // Node tries each address in turn, but other clients (and the site's pool timeouts) may not.
+    const names = target.host === 'localhost' ? 'localhost resolves to ' + addresses.join(' and ') + '; ' : '';
+    return warn(`${names}only ${open.map((r) => r.address).join(', ')} answers`, shut.map(describe), [
+      `use ${open[0]!.address} in the URL instead of ${target.host}, or make the server listen on every address: listen_addresses = 'localhost' in postgresql.conf`,
+    ]);
+  }
+  const timedOut = shut.some((r) => !r.result.ok && r.result.code === 'ETIMEDOUT');
+  return fail(
+    timedOut ? `no answer from ${target.host}:${target.port} within ${timeoutMs} ms` : `nothing listens on ${target.host}:${target.port}`,
+    shut.map(describe),
+    timedOut
+      ? ['a firewall drops the packets, or the host is down: check the address, firewall-cmd --list-all, and the server']
+      : [`start the server (systemctl start postgresql); check port and listen_addresses in postgresql.conf (a server listening only on 127.0.0.1 refuses other addresses)`],
+  );
+}
+
+export const reachableCheck: Check<DoctorContext> = {
+  id: 'pg.reachable',
+  title: 'Server reachable',
+  needs: ['config.valid'],
+  run: (context) => {
+    const target = context.config.target as PostgresTarget;
+    return target.socket ? socketReachable(target, context.timeoutMs) : tcpReachable(target, context.timeoutMs, context);
+  },
+};

@@ -1,0 +1,36 @@
+import type { PostgresTarget } from '@kit-db-test/schema';
+import type { DoctorContext } from '../context.js';
+import { fail, pass, type Check } from '../types.js';
+import { login } from './login.js';
+
+/**
+ * Like pg_isready: does a PostgreSQL server answer the protocol? The doctor logs in as the app
+ * would; any answer from the server (a session, or an error with an SQLSTATE) means it does.
+ */
+export const serverAnswersCheck: Check<DoctorContext> = {
+  id: 'pg.server',
+  title: 'Server answers',
+  needs: ['pg.reachable'],
+  async run(context) {
+    const target = context.config.target as PostgresTarget;
+    const attempt = await login(target, context.timeoutMs);
+    context.login = attempt;
+    if (attempt.ok) {
+      context.session = attempt.client;
+      const { rows } = await attempt.client.query<{ v: string }>("select current_setting('server_version') as v");
+      return pass(`PostgreSQL ${rows[0]?.v} accepts connections (${attempt.ms} ms)`);
+    }
+    if ('serverError' in attempt) {
+      if (attempt.serverError.code === '57P03') {
+        return fail('the server is starting up or shutting down', [`server: ${attempt.serverError.message} (SQLSTATE 57P03)`], ['wait, then systemctl status postgresql']);
+      }
+      return pass(`PostgreSQL answers (it refused the login: see below) (${attempt.ms} ms)`);
+    }
+    const { code, message } = attempt.networkError;
+    return fail(
+      code === 'ETIMEDOUT' ? `no answer within ${context.timeoutMs} ms` : `the connection failed before the server answered (${code})`,
+      [message],
+      ['something that is not PostgreSQL listens there, or the server hangs: systemctl status postgresql'],
+    );
+  },
+};

@@ -1,0 +1,158 @@
+import type { ConnectionType, HbaAddress, HbaFile, HbaFinding, HbaNameToken, HbaRule } from './types.js';
+
+/** Which kinds of TCP/IP connection a host line takes: SSL, GSSAPI-encrypted, unencrypted. */
+const CONNECTIONS: Record<ConnectionType, string[]> = {
+  local: ['local'],
+  host: ['ssl', 'gss', 'plain'],
+  hostssl: ['ssl'],
+  hostnossl: ['gss', 'plain'],
+  hostgssenc: ['gss'],
+  hostnogssenc: ['ssl', 'plain'],
+};
+
+const DATABASE_KEYWORDS = ['all', 'sameuser', 'samerole', 'samegroup', 'replication'];
+const ADDRESS_KEYWORDS = ['all', 'samehost', 'samenet'];
+
+function kw(t: HbaNameToken, k: string): boolean {
+  return !t.quoted && t.text === k;
+}
+
+function sameRegex(a: HbaNameToken, b: HbaNameToken): boolean {
+  return a.regex !== undefined && b.regex !== undefined && a.regex.source === b.regex.source && a.regex.flags === b.regex.flags;
+}
+
+/** Every database a `later` token matches, an `earlier` token matches too. */
+function databaseCovered(later: HbaNameToken, earlier: HbaNameToken[]): boolean {
+  if (kw(later, 'replication')) return earlier.some((e) => kw(e, 'replication'));
+  if (earlier.some((e) => kw(e, 'all'))) return true;
+  if (kw(later, 'all')) return false;
+  if (kw(later, 'sameuser')) return earlier.some((e) => kw(e, 'sameuser'));
+  if (kw(later, 'samerole') || kw(later, 'samegroup')) return earlier.some((e) => kw(e, 'samerole') || kw(e, 'samegroup'));
+  if (later.regex) return earlier.some((e) => sameRegex(e, later));
+  return earlier.some((e) => (e.regex ? e.regex.test(later.text) : !DATABASE_KEYWORDS.some((k) => kw(e, k)) && e.text === later.text));
+}
+
+function userCovered(later: HbaNameToken, earlier: HbaNameToken[]): boolean {
+  if (earlier.some((e) => kw(e, 'all'))) return true;
+  if (kw(later, 'all')) return false;
+  const laterGroup = !later.quoted && later.text.startsWith('+');
+  if (laterGroup) return earlier.some((e) => !e.quoted && e.text === later.text);
+  if (later.regex) return earlier.some((e) => sameRegex(e, later));
+  return earlier.some((e) => {
+    if (!e.quoted && e.text.startsWith('+')) return e.text.slice(1) === later.text;
+    return e.regex ? e.regex.test(later.text) : e.text === later.text;
+  });
+}
+
+function addressCovered(later: HbaAddress | null, earlier: HbaAddress | null): boolean {
+  if (!earlier || !later) return earlier === later;
+  if (earlier.kind === 'all') return true;
+  if (earlier.kind === 'samenet') return later.kind === 'samenet' || later.kind === 'samehost';
+  if (earlier.kind === 'samehost') return later.kind === 'samehost';
+  if (earlier.kind === 'hostname') {
+    if (later.kind !== 'hostname') return false;
+    const e = earlier.name.toLowerCase();
+    const l = later.name.toLowerCase();
+    return e === l || (e.startsWith('.') && l.endsWith(e));
+  }
+  if (later.kind !== 'ip' || later.family !== earlier.family) return false;
+  // later's range is inside earlier's: earlier's mask bits are all in later's, on the same values.
+  return (earlier.maskBits & ~later.maskBits) === 0n && ((later.bits ^ earlier.bits) & earlier.maskBits) === 0n;
+}
+
+/** Whether every connection `later` would match is taken by `earlier` first. */
+export function covers(earlier: HbaRule, later: HbaRule): boolean {
+  if (earlier.viewError !== undefined) return false; // a line that can never match shadows nothing
+  const connections = CONNECTIONS[earlier.type];
+  if (!CONNECTIONS[later.type].every((c) => connections.includes(c))) return false;
+  if (!addressCovered(later.address, earlier.address)) return false;
+  if (!later.databases.every((t) => databaseCovered(t, earlier.databases))) return false;
+  return later.users.every((t) => userCovered(t, earlier.users));
+}
+
+function show(rule: HbaRule): string {
+  return `\`${rule.raw.trim().replace(/\s+/g, ' ')}\``;
+}
+
+function where(rule: HbaRule, file: string): string {
+  return rule.file === file ? `line ${rule.line}` : `${rule.file}:${rule.line}`;
+}
+
+function addressText(a: HbaAddress | null): string {
+  if (!a) return 'the socket';
+  if (a.kind === 'ip') return `${a.address}/${a.netmask}`;
+  if (a.kind === 'hostname') return a.name;
+  return a.kind;
+}
+
+/**
+ * Findings an operator should act on: lines that can never match, lines the server refuses,
+ * `trust` over the network, clear-text and deprecated password methods, `ident` over TCP/IP,
+ * keywords quoted by mistake. Each finding's message names the fix.
+ */
+export function lintHba(hba: HbaFile): HbaFinding[] {
+  const findings: HbaFinding[] = [];
+  const add = (file: string, line: number, severity: HbaFinding['severity'], code: string, message: string) =>
+    findings.push({ file, line, severity, code, message });
+
+  for (const entry of hba.entries) {
+    if (entry.kind === 'invalid') {
+      add(entry.file, entry.line, 'warn', 'invalid-line', `line ${entry.line}: ${entry.message}: fix it, the server refuses the whole file and keeps its previous rules`);
+    }
+  }
+  if (hba.rules.length === 0 && hba.invalid.length === 0) {
+    add(hba.file, 1, 'warn', 'no-entries', 'the file has no rules: the server refuses to load it; add at least one line such as `local all all peer`');
+  }
+
+  hba.rules.forEach((rule, i) => {
+    const at = where(rule, hba.file);
+    if (rule.viewError !== undefined) {
+      add(rule.file, rule.line, 'warn', 'never-matches', `${at}: ${rule.viewError}: ${rule.type === 'hostssl' ? 'set ssl = on or use host' : 'use host'}`);
+    }
+    const shadow = hba.rules.slice(0, i).find((earlier) => covers(earlier, rule));
+    if (shadow) {
+      add(
+        rule.file,
+        rule.line,
+        'warn',
+        'unreachable-line',
+        `${at} ${show(rule)} can never match: ${where(shadow, hba.file)} ${show(shadow)} takes every connection it would; move ${at} above ${where(shadow, hba.file)}`,
+      );
+    }
+    if (rule.method === 'trust' && rule.type !== 'local') {
+      add(rule.file, rule.line, 'warn', 'trust-over-network', `${at}: trust lets anyone reaching ${addressText(rule.address)} in as any listed user without a password; use scram-sha-256`);
+    }
+    if (rule.method === 'password') {
+      const severity = rule.type === 'hostssl' ? 'info' : 'warn';
+      add(rule.file, rule.line, severity, 'cleartext-password', `${at}: password sends the password in clear text; use scram-sha-256`);
+    }
+    if (rule.method === 'md5') {
+      const severity = hba.serverMajor >= 18 ? 'warn' : 'info';
+      add(rule.file, rule.line, severity, 'md5-deprecated', `${at}: md5 is deprecated in PostgreSQL 18; prefer scram-sha-256 (with password_encryption = scram-sha-256, then set the password again)`);
+    }
+    if (rule.method === 'ident' && rule.type !== 'local') {
+      add(rule.file, rule.line, 'warn', 'ident-over-network', `${at}: ident over TCP/IP believes whatever identd on the client machine says; use scram-sha-256 (or peer on a local line)`);
+    }
+    for (const t of rule.databases) {
+      if (t.quoted && DATABASE_KEYWORDS.includes(t.text)) {
+        add(rule.file, rule.line, 'warn', 'quoted-keyword', `${at}: "${t.text}" in quotes is a database named ${t.text}, not the keyword; remove the quotes`);
+      }
+      if (hba.serverMajor < 16 && !t.quoted && t.text.startsWith('/')) {
+        add(rule.file, rule.line, 'info', 'regex-needs-16', `${at}: PostgreSQL ${hba.serverMajor} reads ${t.text} as a database name; regular expressions need PostgreSQL 16, list the names instead`);
+      }
+    }
+    for (const t of rule.users) {
+      if (t.quoted && (t.text === 'all' || t.text.startsWith('+'))) {
+        const what = t.text === 'all' ? 'a user named all, not the keyword' : `a user named ${t.text}, not members of ${t.text.slice(1)}`;
+        add(rule.file, rule.line, 'warn', 'quoted-keyword', `${at}: "${t.text}" in quotes is ${what}; remove the quotes`);
+      }
+      if (hba.serverMajor < 16 && !t.quoted && t.text.startsWith('/')) {
+        add(rule.file, rule.line, 'info', 'regex-needs-16', `${at}: PostgreSQL ${hba.serverMajor} reads ${t.text} as a user name; regular expressions need PostgreSQL 16, list the names instead`);
+      }
+    }
+    if (rule.address?.kind === 'hostname' && ADDRESS_KEYWORDS.includes(rule.address.name)) {
+      add(rule.file, rule.line, 'warn', 'quoted-keyword', `${at}: "${rule.address.name}" in quotes is a host name, not the keyword; remove the quotes`);
+    }
+  });
+  return findings;
+}
