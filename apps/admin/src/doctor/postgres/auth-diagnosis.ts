@@ -27,7 +27,8 @@ function moveFix(verdict: HbaVerdict): string[] {
       RELOAD,
     ];
   }
-  return [`in ${verdict.file}, add above line ${verdict.matched?.line ?? 1}: ${verdict.suggestedLine}`, RELOAD];
+  const above = verdict.matched?.line ?? verdict.firstRuleLine;
+  return [`in ${verdict.file}, ${above === null ? 'add' : `add above line ${above}`}: ${verdict.suggestedLine}`, RELOAD];
 }
 
 function hbaEvidence(facts: AuthFacts): string[] {
@@ -107,7 +108,9 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
         'put the password in a file only the service user can read, and set DATABASE_PASSWORD_FILE to it',
       ]);
     }
-    if (/Password does not match/.test(detail)) {
+    // With SCRAM the server cannot tell a wrong password apart in its DETAIL (md5 and password
+    // lines log "Password does not match"); a logged refusal with none of the reasons above is one.
+    if (/Password does not match/.test(detail) || (refusal && !/does not exist|no password|SCRAM secret|expired/i.test(detail))) {
       return fail(`wrong password for ${user}`, evidence, [
         `make them agree: the password in DATABASE_PASSWORD_FILE (or the URL), or set it on the server: sudo -u postgres psql -c "\\password ${target.user}"`,
       ]);

@@ -16,6 +16,8 @@ export interface HbaVerdict {
   matched: HbaLineRef | null;
   /** a later line written for this app (naming its database or user) that the matched line hides */
   shadowed: HbaLineRef | null;
+  /** the first rule of the file (where a line for the app goes when nothing matches), null if none */
+  firstRuleLine: number | null;
   /** the line to add for the app, in the file's style */
   suggestedLine: string;
   /** lines the server cannot parse (it then keeps the previous file, or does not start) */

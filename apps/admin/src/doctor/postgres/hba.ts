@@ -47,7 +47,8 @@ export const hbaCheck: Check<DoctorContext> = {
       );
     }
     if (!verdict.matched) {
-      return fail(`no line matches the app's ${verdict.request}`, [where], [`add above the catch-all lines of ${verdict.file}: ${verdict.suggestedLine}`, RELOAD]);
+      const place = verdict.firstRuleLine === null ? `add to ${verdict.file}` : `add above line ${verdict.firstRuleLine} of ${verdict.file}`;
+      return fail(`no line matches the app's ${verdict.request}`, [where], [`${place}: ${verdict.suggestedLine}`, RELOAD]);
     }
     if (verdict.shadowed) {
       return fail(

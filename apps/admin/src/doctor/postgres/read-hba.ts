@@ -89,6 +89,7 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       request: describeRequest(request),
       matched: match.rule ? ref(match.rule) : null,
       shadowed,
+      firstRuleLine: parsed.rules.find((r) => r.file === located.path)?.line ?? null,
       suggestedLine: suggestedLine(request),
       invalid: parsed.invalid.map((i) => ({ line: i.line, message: i.message })),
     },

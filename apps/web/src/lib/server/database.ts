@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, createOrm, loadConfig, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 
@@ -30,7 +30,10 @@ async function open(): Promise<Database> {
     // profiles are the operator's, brought up by `pnpm admin init-database`.
     try {
       mkdirSync(dirname(config.target.path), { recursive: true });
+      const newFile = !existsSync(config.target.path);
       await orm.schema.update({ safe: true, dropTables: false });
+      if (newFile) chmodSync(config.target.path, 0o640); // SQLite's default 0644 lets every user read the rows
+
     } catch {
       // Left to the status panel, which reports the same failure with its fix.
     }
