@@ -214,6 +214,13 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expectHealthy(await run({ url: `postgresql://kdt_app@/kdt_app?host=${cluster.socketDir}&port=${cluster.port}` }));
   });
 
+  it('a server listening only on 127.0.0.1, reached as ::1: nothing listens there, and listen_addresses is named', async () => {
+    const report = await run({ url: `postgresql://kdt_app@[::1]:${cluster.port}/kdt_app` });
+    const reachable = report.check('pg.reachable');
+    expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on ::1:${cluster.port}` });
+    expect(reachable.fix[0]).toContain('listen_addresses');
+  });
+
   it('finds pg_hba.conf and the server log in their Debian places under --root', async () => {
     const root = join(project.root, 'server-root');
     const major = server.version.split('.')[0]!;
@@ -227,6 +234,19 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(report.check('pg.hba').summary).toBe('line 2 shadows line 3, the one meant for the app');
     expect(report.check('pg.hba').evidence[0]).toContain(`/etc/postgresql/${major}/main/pg_hba.conf line 2`);
     expect(report.check('pg.auth').evidence.some((e) => e.startsWith('server log '))).toBe(true);
+  });
+
+  it('warns when pg_hba.conf changed after the server last loaded it: a reload is needed', async () => {
+    const { utimesSync, appendFileSync } = await import('node:fs');
+    appendFileSync(cluster.hbaFile, '# edited, not reloaded\n');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(cluster.hbaFile, later, later);
+    const report = await run();
+    const hba = report.check('pg.hba');
+    expect(hba.status).toBe('warn');
+    expect(hba.evidence[0]).toMatch(/changed at .*, after the server last loaded its configuration .*: the server still uses the old rules$/);
+    expect(hba.fix[0]).toMatch(/^systemctl reload postgresql/);
+    expect(report.run.code).toBe(0);
   });
 
   it('never printed the password', () => {
