@@ -35,6 +35,36 @@ program
   .option('--verbose', 'show the evidence of passing checks too, and timings')
   .action(async (options) => (await import('./commands/doctor.js')).doctorCommand(options, io));
 
+const hba = program
+  .command('hba')
+  .description('read pg_hba.conf as the server does: check every line, or explain which line decides a connection');
+const hbaFileArgument = 'pg_hba.conf to read (default: the usual places, /etc/postgresql/*/main or /var/lib/pgsql/*/data, as the doctor finds it)';
+const serverMajorHelp = 'read the file as this PostgreSQL major version (default: the version in its path, else 16)';
+const hbaRootHelp = 'without FILE: look for pg_hba.conf (and read its included files) under this folder instead of /';
+hba
+  .command('check')
+  .description('every line as the server parses it (the rows of pg_hba_file_rules), then what to fix; exit 1 if the server would refuse the file')
+  .argument('[file]', hbaFileArgument)
+  .option('--json', 'print one JSON object')
+  .option('--server-major <n>', serverMajorHelp)
+  .option('--root <dir>', hbaRootHelp)
+  .action(async (file, options) => (await import('./commands/hba/check.js')).hbaCheckCommand(file, options, io));
+hba
+  .command('explain')
+  .description('simulate one connection: which line decides, why earlier lines do not match, which later lines it hides; exit 1 if refused')
+  .argument('[file]', hbaFileArgument)
+  .option('--type <type>', 'the connection: local, host, hostssl (SSL), hostnossl (no SSL), hostgssenc, hostnogssenc')
+  .option('--database <name>', 'the database the client asks for')
+  .option('--user <name>', 'the role the client logs in as')
+  .option('--address <ip>', 'the client address the server sees, for TCP types (default: 127.0.0.1)')
+  .option('--ssl', 'the TCP connection uses SSL (implied by --type hostssl)')
+  .option('--json', 'print one JSON object')
+  .option('--server-major <n>', serverMajorHelp)
+  .option('--root <dir>', hbaRootHelp)
+  .action(async (file, options) => (await import('./commands/hba/explain.js')).hbaExplainCommand(file, options, io));
+// The loop below covers top-level commands only: the nested verbs exit 2 on a usage error too.
+for (const command of hba.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin hba ${command.name()} --help" for usage)`);
+
 program
   .command('config')
   .description('show the resolved configuration, where each value came from, password masked')

@@ -6,6 +6,8 @@ import type { DoctorContext, DoctorOptions } from '../doctor/context.js';
 import { Progress } from '../doctor/progress.js';
 import { closingLine, formatResult } from '../doctor/report.js';
 import { runChecks } from '../doctor/run-checks.js';
+import { systemCommands } from '../doctor/command-runner.js';
+import { siteSettings } from '../doctor/site/site-settings.js';
 import { SystemFiles } from '../doctor/system-files.js';
 import type { CheckResult } from '../doctor/types.js';
 
@@ -38,7 +40,8 @@ export async function doctorCommand(options: DoctorOptions, io: Output): Promise
     if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
     return report([result], null, options, io);
   }
-  const context: DoctorContext = { options, files, timeoutMs: NETWORK_TIMEOUT_MS, config };
+  const site = siteSettings({ files, projectRoot: config.root, processEnv: process.env, envFile: options.envFile, publicUrl: options.publicUrl });
+  const context: DoctorContext = { options, files, timeoutMs: NETWORK_TIMEOUT_MS, config, commands: systemCommands, site };
   const progress = new Progress();
   if (!options.json) io.out(io.colors.bold(`kit-db-test doctor: profile ${config.profile.name}, ${config.target.driver}`));
   try {

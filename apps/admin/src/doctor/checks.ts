@@ -10,6 +10,7 @@ import { roundTripCheck } from './postgres/round-trip.js';
 import { schemaCheck } from './postgres/schema.js';
 import { serverAnswersCheck } from './postgres/server-answers.js';
 import { sqliteFileCheck, sqliteFolderCheck, sqliteRoundTripCheck, sqliteSchemaCheck } from './sqlite/checks.js';
+import { serviceChecks } from './service/checks.js';
 import type { Check } from './types.js';
 
 /**
@@ -17,6 +18,10 @@ import type { Check } from './types.js';
  * readers rely on them); the README lists them.
  */
 export function checksFor(config: ResolvedConfig): Check<DoctorContext>[] {
-  if (config.target.driver === 'sqlite') return [configCheck, sqliteFolderCheck, sqliteFileCheck, sqliteSchemaCheck, sqliteRoundTripCheck];
-  return [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck];
+  const database =
+    config.target.driver === 'sqlite'
+      ? [configCheck, sqliteFolderCheck, sqliteFileCheck, sqliteSchemaCheck, sqliteRoundTripCheck]
+      : [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck];
+  // The path from the browser: the service, then (next) httpd and SELinux.
+  return [...database, ...serviceChecks];
 }

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from '@kit-db-test/schema';
 import type pg from 'pg';
+import type { CommandRunner } from './command-runner.js';
 import type { LoginAttempt } from './postgres/login.js';
+import type { SiteSettings } from './site/site-settings.js';
 import type { SystemFiles } from './system-files.js';
 
 export interface DoctorOptions {
@@ -11,6 +13,10 @@ export interface DoctorOptions {
   serverLog?: string;
   /** read system files under this folder instead of / */
   root?: string;
+  /** the site's EnvironmentFile (default: the one its systemd unit names) */
+  envFile?: string;
+  /** the URL a browser uses to reach the site through httpd, e.g. https://example.org/kit-db-test/ */
+  publicUrl?: string;
   /** the OS account that runs the site (SQLite permission checks); default: whoever runs the doctor */
   serviceUser?: string;
   json?: boolean;
@@ -24,6 +30,10 @@ export interface DoctorContext {
   /** every network step gives up after this long */
   timeoutMs: number;
   config: ResolvedConfig;
+  /** runs programs (getenforce, httpd -M, systemctl …); tests replace it with recorded outputs */
+  commands: CommandRunner;
+  /** how the site is deployed: where it listens, its base path, its origin policy */
+  site: SiteSettings;
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
   /** PostgreSQL: the result of logging in with the configured credentials */

@@ -28,9 +28,17 @@ describe('runChecks', () => {
       ['a', 'pass', 'fine'],
       ['b', 'fail', 'broken'],
       ['c', 'skip', 'skipped: Check b failed'],
-      ['d', 'skip', 'skipped: Check c was skipped'],
+      ['d', 'skip', 'skipped: Check b failed'],
       ['e', 'warn', 'a warning'],
       ['f', 'pass', 'runs after a warning'],
+    ]);
+  });
+
+  it('a check that skips itself (does not apply here) passes its reason to the checks that need it', async () => {
+    const results = await runChecks([check('a', async () => ({ status: 'skip', summary: 'SELinux not present' })), check('b', async () => pass('no'), ['a'])], {});
+    expect(results.map((r) => [r.status, r.summary])).toEqual([
+      ['skip', 'SELinux not present'],
+      ['skip', 'skipped: SELinux not present'],
     ]);
   });
 

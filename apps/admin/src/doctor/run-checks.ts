@@ -17,8 +17,13 @@ export async function runChecks<Context>(checks: Check<Context>[], context: Cont
     const blocker = (check.needs ?? []).map((id) => results.get(id)).find((r) => !r || r.status === 'fail' || r.status === 'skip');
     let result: CheckResult;
     if (blocker !== undefined || (check.needs ?? []).some((id) => !results.has(id))) {
-      const reason = blocker ? `${blocker.title} ${blocker.status === 'skip' ? 'was skipped' : 'failed'}` : 'an earlier check did not run';
-      result = { id: check.id, title: check.title, status: 'skip', summary: `skipped: ${reason}`, evidence: [], fix: [] };
+      // A skip passes its root cause on ("SELinux not present", "Authentication failed").
+      const summary = !blocker
+        ? 'skipped: an earlier check did not run'
+        : blocker.status === 'skip'
+          ? blocker.summary.startsWith('skipped: ') ? blocker.summary : `skipped: ${blocker.summary}`
+          : `skipped: ${blocker.title} failed`;
+      result = { id: check.id, title: check.title, status: 'skip', summary, evidence: [], fix: [] };
     } else {
       hooks.onStart?.(check);
       const start = performance.now();

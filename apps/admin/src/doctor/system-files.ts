@@ -1,4 +1,5 @@
 import { constants, accessSync, existsSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
+
 import { join, resolve } from 'node:path';
 
 export type ReadResult = { text: string } | { error: string };
@@ -10,6 +11,11 @@ export function readUtf8(path: string): ReadResult {
   } catch (error) {
     return { error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }
+}
+
+/** A folder's entries (for include_dir); throws with node's error code, as the hba engine expects. */
+export function readDirEntries(path: string): { name: string; isDirectory: boolean }[] {
+  return readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
 }
 
 /**

@@ -17,9 +17,12 @@ export interface CheckResult {
   ms?: number;
 }
 
-/** What a check's run() returns; the runner adds id, title and timing. */
+/**
+ * What a check's run() returns; the runner adds id, title and timing. A check may skip itself
+ * when it does not apply here (no SELinux, no httpd): a skip is never a failure.
+ */
 export interface CheckOutcome {
-  status: Exclude<CheckStatus, 'skip'>;
+  status: CheckStatus;
   summary: string;
   evidence?: string[];
   fix?: string[];
@@ -38,4 +41,5 @@ export interface Check<Context> {
 
 export const pass = (summary: string, evidence: string[] = []): CheckOutcome => ({ status: 'pass', summary, evidence });
 export const warn = (summary: string, evidence: string[] = [], fix: string[] = []): CheckOutcome => ({ status: 'warn', summary, evidence, fix });
+export const skip = (summary: string, evidence: string[] = []): CheckOutcome => ({ status: 'skip', summary, evidence });
 export const fail = (summary: string, evidence: string[] = [], fix: string[] = []): CheckOutcome => ({ status: 'fail', summary, evidence, fix });

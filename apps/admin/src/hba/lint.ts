@@ -80,7 +80,12 @@ function where(rule: HbaRule, file: string): string {
 
 function addressText(a: HbaAddress | null): string {
   if (!a) return 'the socket';
-  if (a.kind === 'ip') return `${a.address}/${a.netmask}`;
+  if (a.kind === 'ip') {
+    // Show a contiguous mask as its prefix length (::1/128), as people write it.
+    const width = a.family === 4 ? 32 : 128;
+    const bits = a.maskBits.toString(2).padStart(width, '0');
+    return /^1*0*$/.test(bits) ? `${a.address}/${bits.indexOf('0') === -1 ? width : bits.indexOf('0')}` : `${a.address}/${a.netmask}`;
+  }
   if (a.kind === 'hostname') return a.name;
   return a.kind;
 }

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { PostgresTarget } from '@kit-db-test/schema';
 import { explainShadow, matchHba, parseHba, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
-import { readUtf8 } from '../system-files.js';
+import { readDirEntries, readUtf8 } from '../system-files.js';
 import type { HbaLineRef, HbaVerdict } from './hba-verdict.js';
 import { locateHba, type HbaLocation } from './locate-hba.js';
 
@@ -70,6 +70,7 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.error });
       return result.text;
     },
+    readDir: (path) => readDirEntries(onDisk(isAbsolute(path) ? path : join(dirname(located.path), path))),
   });
   const target = context.config.target as PostgresTarget;
   const request = appRequest(target, context.clientAddress);

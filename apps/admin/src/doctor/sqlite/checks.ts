@@ -9,9 +9,9 @@ import { modeText, parseAccount, permits, type Account } from './permissions.js'
 
 const target = (context: DoctorContext) => context.config.target as SqliteTarget;
 
-/** The account that runs the site: --service-user, else whoever runs the doctor. */
+/** The account that runs the site: --service-user, else the unit's User=, else whoever runs the doctor. */
 function serviceAccount(context: DoctorContext): Account | { problem: string } {
-  const name = context.options.serviceUser ?? userInfo().username;
+  const name = context.options.serviceUser ?? context.site.unit?.user ?? userInfo().username;
   const passwd = context.files.read('/etc/passwd');
   const group = context.files.read('/etc/group');
   if ('error' in passwd) return { problem: `cannot read /etc/passwd (${passwd.error})` };

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+
+export interface CommandResult {
+  /** exit code; null when the command could not run or was killed */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** ENOENT: no such program; ETIMEDOUT: killed after the timeout; other spawn errors by code */
+  error?: string;
+}
+
+/**
+ * How the doctor runs programs (getenforce, semanage, httpd -M, systemctl …): one small layer that
+ * tests replace with recorded outputs. No check spawns a process itself.
+ */
+export interface CommandRunner {
+  run(binary: string, args: string[], timeoutMs?: number): Promise<CommandResult>;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
+/** Runs real programs, with a timeout, a C locale (stable output to parse) and no standard input. */
+export const systemCommands: CommandRunner = {
+  run(binary, args, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS) {
+    return new Promise((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      let settled = false;
+      const done = (result: CommandResult) => {
+        if (!settled) {
+          settled = true;
+          resolve(result);
+        }
+      };
+      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, timeout: timeoutMs });
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (error: NodeJS.ErrnoException) => done({ code: null, stdout, stderr, error: error.code ?? 'ERROR' }));
+      child.on('close', (code, signal) => done(signal === 'SIGTERM' && code === null ? { code, stdout, stderr, error: 'ETIMEDOUT' } : { code, stdout, stderr }));
+    });
+  },
+};
+
+/**
+ * A runner that answers from recorded outputs, keyed by the command line ("getsebool -a"). A
+ * command not in the table behaves as a program that is not installed (ENOENT).
+ */
+export function recordedCommands(table: Record<string, Partial<CommandResult> | string>): CommandRunner & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async run(binary, args) {
+      const key = [binary, ...args].join(' ');
+      calls.push(key);
+      const entry = table[key];
+      if (entry === undefined) return { code: null, stdout: '', stderr: '', error: 'ENOENT' };
+      if (typeof entry === 'string') return { code: 0, stdout: entry, stderr: '' };
+      return { code: 0, stdout: '', stderr: '', ...entry };
+    },
+  };
+}
