@@ -83,7 +83,7 @@ describe('pnpm admin hba check', () => {
     expect(lines).toContain('6     host   kdt       "all"     ::1/128       scram-sha-256');
     expect(lines).toContain('7     ✗ invalid authentication method "md6"  (host kdt kdt 192.168.1.0/24 md6)');
     expect(lines).toContain('8     local  all       all                     peer           map=omicron');
-    expect(run.stdout).toContain('  ! line 5: trust lets anyone reaching 10.0.0.0/255.0.0.0 in as any listed user without a password; use scram-sha-256');
+    expect(run.stdout).toContain('  ! line 5: trust lets anyone reaching 10.0.0.0/8 in as any listed user without a password; use scram-sha-256');
     expect(run.stdout).toContain('  i line 4: md5 is deprecated');
     expect(run.stdout).toContain('  ! line 6: "all" in quotes is a user named all, not the keyword; remove the quotes');
     expect(run.stdout).toContain('✗ the server would not load this file: 1 invalid line');
