@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, type Backend } from './support/backends.js';
 import { launchChromium } from './support/chromium.js';
-import { startSite, type Site } from './support/site.js';
+import { startSite, type Site } from '@kit-db-test/testing';
 
 const ARTIFACTS = fileURLToPath(new URL('../.test-results/', import.meta.url));
 

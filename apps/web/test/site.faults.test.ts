@@ -3,7 +3,7 @@ import { pgServers } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBackend, type Backend } from './support/backends.js';
 import { getHtml } from './support/requests.js';
-import { freePort, startSite, type Site } from './support/site.js';
+import { freePort, startSite, type Site } from '@kit-db-test/testing';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, type Backend } from './support/backends.js';
 import { buildVariant } from './support/build-variant.js';
 import { getHtml, postForm } from './support/requests.js';
-import { startSite } from './support/site.js';
+import { startSite } from '@kit-db-test/testing';
 
 const BASE = '/kit-db-test';
 const PUBLIC = 'https://public.example';

@@ -3,3 +3,5 @@ export { startPostgres, DEFAULT_HBA, type PgCluster, type StartPostgresOptions, 
 export { APP_DATABASE, APP_ROLE, SUPERUSER } from './postgres/template.js';
 export { tempProject, type TempProject } from './project.js';
 export { query } from './postgres/query.js';
+export { startSite, type Site } from './site.js';
+export { freePort } from './postgres/free-port.js';

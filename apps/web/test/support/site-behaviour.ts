@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
 import { fieldValue, getHtml, postForm } from './requests.js';
-import { startSite, type Site } from './site.js';
+import { startSite, type Site } from '@kit-db-test/testing';
 
 /**
  * What a user of the page notices, run against the built server (node server.js) on a real

@@ -1,8 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './postgres/free-port.js';
 
-const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
+/** apps/web of this checkout (the site's built server.js lives there). */
+function webDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('not inside the kit-db-test checkout');
+    dir = parent;
+  }
+  return join(dir, 'apps', 'web');
+}
 
 export interface Site {
   /** http://127.0.0.1:PORT plus the base path, with a trailing slash: the page's URL */
@@ -15,29 +26,18 @@ export interface Site {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
 /**
- * Starts the built site (`node server.js`) on a free loopback port with a clean environment plus
+ * Starts the built site (apps/web: `node server.js`) on a free loopback port with a clean environment plus
  * `env`, and waits for its start-up line. `buildDir` picks another build (e.g. the sub-path one).
  */
 export async function startSite(env: Record<string, string>, options: { buildDir?: string; basePath?: string } = {}): Promise<Site> {
   const port = await freePort();
   const child = spawn(process.execPath, ['server.js'], {
-    cwd: WEB_DIR,
+    cwd: webDir(),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
