@@ -1,14 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestOptions } from '../../vitest.shared.ts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // A test that asserts nothing passes whatever the code does.
-    expect: { requireAssertions: true },
-    // Real servers, databases and a browser: seconds, not milliseconds.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: '.test-results/vitest.json' },
-  },
-});
+export default defineConfig({ test: { ...sharedTestOptions, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } });

@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { createOrm, type SqliteTarget } from '@kit-db-test/schema';
-import { meaningfulStatements } from '../../database/schema-sql.js';
 import type { DoctorContext } from '../context.js';
+import { schemaOutcome } from '../schema-diff.js';
 import { fail, pass, warn, type Check } from '../types.js';
 import { modeText, parseAccount, permits, type Account } from './permissions.js';
 
@@ -73,19 +73,12 @@ export const sqliteSchemaCheck: Check<DoctorContext> = {
   id: 'sqlite.schema',
   title: 'Schema matches the entity',
   needs: ['sqlite.file'],
-  async run(context) {
-    const orm = await createOrm(context.config);
-    try {
-      const connection = orm.em.getConnection();
-      const [journal] = await connection.execute<{ journal_mode: string }[]>('pragma journal_mode');
+  run: (context) =>
+    schemaOutcome(context.config, async (orm) => {
+      const [journal] = await orm.em.getConnection().execute<{ journal_mode: string }[]>('pragma journal_mode');
       context.journalMode = journal?.journal_mode;
-      const statements = meaningfulStatements(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false }));
-      if (statements.length === 0) return pass(`table stuff has every column of the entity (journal mode ${journal?.journal_mode})`);
-      return fail('table stuff is missing or differs from the entity', statements.map((s) => `would run: ${s};`), ['pnpm admin init-database']);
-    } finally {
-      await orm.close();
-    }
-  },
+      return ` (journal mode ${journal?.journal_mode})`;
+    }),
 };
 
 export const sqliteRoundTripCheck: Check<DoctorContext> = {
