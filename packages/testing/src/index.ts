@@ -5,3 +5,4 @@ export { tempProject, type TempProject } from './project.js';
 export { query } from './postgres/query.js';
 export { startSite, type Site } from './site.js';
 export { freePort } from './postgres/free-port.js';
+export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
