@@ -67,6 +67,23 @@ hba
 // The loop below covers top-level commands only: the nested verbs exit 2 on a usage error too.
 for (const command of hba.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin hba ${command.name()} --help" for usage)`);
 
+const ops = program.command('ops').description('deployment files (httpd, pg_hba.conf, systemd, SELinux) filled in from the configuration');
+ops
+  .command('render')
+  .description('fill the templates in ops/ and print (or write under --out) each file, where it goes and the commands that apply it; runs nothing')
+  .addOption(profileOption())
+  .option('--layout <layout>', 'rhel (/etc/httpd/conf.d) or debian (/etc/apache2/sites-available) (default: rhel)')
+  .option('--out <dir>', 'write the files here, in a tree mirroring their destinations (OUT/etc/…), readable by doctor --root (default: print them)')
+  .option('--public-url <url>', 'the address a browser uses, e.g. https://example.org/kit-db-test/ (default: http://localhost + base path)')
+  .option('--service-user <name>', 'the account the site runs as (default: kdt)')
+  .option('--install-dir <dir>', 'where this checkout lives on the server (default: this checkout)')
+  .option('--node <path>', "the Node.js that runs the site (default: INSTALL-DIR/.toolchain/node_modules/node/bin/node, run.sh's, which the native modules are built for)")
+  .option('--port <n>', 'the site listens on 127.0.0.1:N (default: 3000)')
+  .option('--socket <path>', 'the site listens on this unix socket instead, in /run/kit-db-test/, e.g. /run/kit-db-test/site.sock')
+  .option('--base-path <path>', "the site's base path, e.g. /kit-db-test (default: the site build's, else BASE_PATH, else none)")
+  .action(async (options) => (await import('./commands/ops/render.js')).opsRenderCommand(options, io));
+for (const command of ops.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin ops ${command.name()} --help" for usage)`);
+
 program
   .command('config')
   .description('show the resolved configuration, where each value came from, password masked')

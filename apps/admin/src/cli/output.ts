@@ -10,6 +10,11 @@ export interface Output {
 }
 
 export function terminalOutput(): Output {
+  // A reader that stops early (`pnpm admin hba check | head`) is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const useColor = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
   return {
     colors: pc.createColors(useColor),

@@ -1,0 +1,150 @@
+// The rendered httpd site as the real Apache httpd reads it (Debian's apache2 binary, from a
+// private ServerRoot that loads only the modules the site needs), and once served for real: a
+// short-lived apache2 in the foreground, in front of the built site, for the time of one test.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@kit-db-test/schema';
+import { freePort, startSite, tempProject } from '@kit-db-test/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
+import { databaseFacts, type DatabaseFacts } from './database-facts.js';
+import { loadTemplates } from './load-templates.js';
+import { renderFiles } from './render-files.js';
+import { renderPlan } from './render-plan.js';
+import { renderRequest, type RawRenderOptions } from './render-request.js';
+
+const APACHE = '/usr/sbin/apache2';
+const MODULES = '/usr/lib/apache2/modules';
+const sqlite: DatabaseFacts = { driver: 'sqlite', path: '/srv/kit-db-test/data/kit-db-test.sqlite', profile: { kind: 'default' }, databaseUrl: null };
+
+let dir: string;
+beforeAll(() => {
+  if (!existsSync(APACHE)) throw new Error(`${APACHE} not found: apt-get install apache2 (./run.sh test installs it as root)`);
+  dir = mkdtempSync(join(tmpdir(), 'kdt-httpd-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Renders the site file for `raw` into a folder of its own; returns that file's path and the environment file's text. */
+function renderSite(name: string, raw: RawRenderOptions, db: DatabaseFacts = sqlite): { site: string; env: string } {
+  const plan = renderPlan(renderRequest(raw, { checkoutRoot: '/srv/kit-db-test', buildBasePath: '', envBasePath: undefined }), db, 'OUT');
+  const files = renderFiles(plan, loadTemplates());
+  const site = files.find((f) => f.template === 'httpd/kit-db-test.conf')!;
+  const path = join(dir, name, site.outPath);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, site.text);
+  return { site: path, env: files.find((f) => f.template === 'systemd/kit-db-test.env')!.text };
+}
+
+/** A ServerRoot of our own: the modules the site needs, a loopback port, the rendered site included. */
+function serverConfig(name: string, site: string, port: number, modules = ['proxy', 'proxy_http', 'headers']): string {
+  const root = join(dir, name, 'server');
+  mkdirSync(join(root, 'run'), { recursive: true });
+  const asRoot = process.getuid?.() === 0 ? ['User www-data', 'Group www-data'] : [];
+  const lines = [
+    `ServerRoot ${root}`,
+    'ServerName 127.0.0.1',
+    `DefaultRuntimeDir ${root}/run`,
+    `PidFile ${root}/run/httpd.pid`,
+    `ErrorLog ${root}/error.log`,
+    ...asRoot,
+    `LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so`,
+    // Debian loads authz_core by default; without it httpd cannot decide any request.
+    `LoadModule authz_core_module ${MODULES}/mod_authz_core.so`,
+    ...modules.map((m) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`),
+    `Define KDT_HTTP_PORT ${port}`,
+    `Listen 127.0.0.1:${port}`,
+    `Include ${site}`,
+  ];
+  const file = join(root, 'httpd.conf');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function configTest(config: string) {
+  const run = spawnSync(APACHE, ['-t', '-f', config], { encoding: 'utf8' });
+  return { code: run.status, output: `${run.stdout}${run.stderr}`.trim() };
+}
+
+describe('apache2 -t accepts the rendered site', () => {
+  it.each([
+    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/' }],
+    ['debian', 'a unix socket, no base path', { layout: 'debian', socket: '/run/kit-db-test/site.sock', basePath: '' }],
+    ['rhel', 'TCP under a base path', { layout: 'rhel', port: '3001', basePath: '/kit-db-test' }],
+    ['rhel', 'a unix socket under a base path', { layout: 'rhel', socket: '/run/kit-db-test/site.sock', basePath: '/kit-db-test' }],
+  ] as const)('%s, %s', async (layout, _what, raw) => {
+    const name = `${layout}-${'socket' in raw ? 'socket' : 'tcp'}`;
+    const { site } = renderSite(name, raw);
+    const result = configTest(serverConfig(name, site, await freePort()));
+    expect(result).toEqual({ code: 0, output: 'Syntax OK' });
+  });
+
+  it('and the check means something: without mod_proxy the same file is refused', async () => {
+    const { site } = renderSite('no-proxy', { layout: 'debian', basePath: '/kit-db-test' });
+    const result = configTest(serverConfig('no-proxy', site, await freePort(), ['headers']));
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/Invalid command 'ProxyRequests'/);
+  });
+});
+
+function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+describe('served by apache2 in front of the site, as rendered', () => {
+  let apache: ChildProcess | undefined;
+  afterAll(async () => {
+    if (apache && apache.exitCode === null) {
+      const exited = new Promise((r) => apache!.once('exit', r));
+      apache.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('answers /health through the proxy, lets a form post from the public origin through, and refuses another origin', async () => {
+    using project = tempProject();
+    project.writeProfile('sqlite', { url: 'sqlite:data/site.sqlite' });
+    mkdirSync(join(project.root, 'data'));
+    const [sitePort, httpPort] = [await freePort(), await freePort()];
+    const db = databaseFacts(loadConfig({ root: project.root, env: {}, profile: 'sqlite' }), project.root);
+    const publicUrl = `http://127.0.0.1:${httpPort}/`;
+    const { site, env } = renderSite('live', { layout: 'debian', port: String(sitePort), basePath: '', publicUrl }, db);
+    const siteEnv = parseEnvironmentFile(env);
+    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), ORIGIN: `http://127.0.0.1:${httpPort}` });
+
+    await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
+    const config = serverConfig('live', site, httpPort);
+    apache = spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' });
+    await waitForPort(httpPort);
+
+    const health = await fetch(`${publicUrl}health`);
+    expect(health.status, await health.clone().text()).toBe(200);
+    const direct = (await (await fetch(`http://127.0.0.1:${sitePort}/health`)).json()) as { app: { instance: string } };
+    expect(((await health.json()) as { app: { instance: string } }).app.instance).toBe(direct.app.instance);
+
+    const post = (origin: string) =>
+      fetch(publicUrl, { method: 'POST', headers: { origin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: 'stuff=&things=' });
+    // 400: the origin check let the post through to the form's validation (nothing stored).
+    expect((await post(`http://127.0.0.1:${httpPort}`)).status).toBe(400);
+    expect((await post('http://evil.example')).status).toBe(403);
+    expect(app.output()).toContain(`origin from fixed ORIGIN http://127.0.0.1:${httpPort}`);
+    expect(readFileSync(join(dir, 'live', 'server', 'error.log'), 'utf8')).not.toMatch(/\[proxy(_http)?:error\]/);
+  });
+});
