@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, type Backend } from './support/backends.js';
-import { buildVariant } from './support/build-variant.js';
+
 import { getHtml, postForm } from './support/requests.js';
-import { startSite } from '@kit-db-test/testing';
+import { buildSite, startSite } from '@kit-db-test/testing';
 
 const BASE = '/kit-db-test';
 const PUBLIC = 'https://public.example';
@@ -17,7 +17,7 @@ const PROXY_ENV = { PROTOCOL_HEADER: 'x-forwarded-proto', HOST_HEADER: 'x-forwar
 let buildDir: string;
 let backend: Backend;
 beforeAll(async () => {
-  buildDir = buildVariant(BASE);
+  buildDir = buildSite(BASE);
   backend = await sqliteBackend();
 });
 afterAll(() => backend?.destroy());

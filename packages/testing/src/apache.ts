@@ -14,6 +14,8 @@ export interface Apache {
   pid: number;
   /** the private ServerRoot: httpd.conf, logs/ */
   dir: string;
+  /** its httpd.conf, for `apache2 -t -f` */
+  config: string;
   errorLog(): string;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -24,10 +26,14 @@ export interface StartApacheOptions {
   site: string;
   /** extra modules to load besides mpm_event, authz_core, proxy, proxy_http, headers */
   modules?: string[];
+  /** the port to listen on (default: a free one) */
+  port?: number;
+  /** directives before the site, e.g. `Define KDT_HTTP_PORT 18080` */
+  preamble?: string;
 }
 
 /** The smallest httpd.conf that runs Debian's apache2 as an unprivileged private instance on `port`. */
-export function privateApacheConfig(dir: string, port: number, modules: string[], siteFile: string): string {
+export function privateApacheConfig(dir: string, port: number, modules: string[], siteFile: string, preamble = ''): string {
   const load = ['mpm_event', 'authz_core', 'proxy', 'proxy_http', 'headers', ...modules]
     .map((m) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`)
     .join('\n');
@@ -44,6 +50,7 @@ StartServers 1
 ServerLimit 2
 ThreadsPerChild 25
 MaxRequestWorkers 50
+${preamble}
 Include "${siteFile}"
 `;
 }
@@ -87,11 +94,11 @@ function readLog(dir: string): string {
 export async function startApache(options: StartApacheOptions): Promise<Apache> {
   const dir = mkdtempSync(join(tmpdir(), 'kdt-httpd-'));
   mkdirSync(join(dir, 'logs'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const siteFile = join(dir, 'site.conf');
   writeFileSync(siteFile, options.site);
   const conf = join(dir, 'httpd.conf');
-  writeFileSync(conf, privateApacheConfig(dir, port, options.modules ?? [], siteFile));
+  writeFileSync(conf, privateApacheConfig(dir, port, options.modules ?? [], siteFile, options.preamble));
   const child = spawn('/usr/sbin/apache2', ['-f', conf, '-DFOREGROUND'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { PATH: process.env.PATH, APACHE_RUN_DIR: dir, APACHE_LOCK_DIR: dir, APACHE_LOG_DIR: join(dir, 'logs'), APACHE_PID_FILE: join(dir, 'httpd.pid') },
@@ -116,5 +123,5 @@ export async function startApache(options: StartApacheOptions): Promise<Apache> 
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { origin: `http://127.0.0.1:${port}`, port, pid: child.pid!, dir, errorLog: () => readLog(dir), stop, [Symbol.asyncDispose]: stop };
+  return { origin: `http://127.0.0.1:${port}`, port, pid: child.pid!, dir, config: conf, errorLog: () => readLog(dir), stop, [Symbol.asyncDispose]: stop };
 }

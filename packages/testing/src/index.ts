@@ -6,3 +6,4 @@ export { query } from './postgres/query.js';
 export { startSite, type Site } from './site.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
+export { buildSite } from './build-site.js';

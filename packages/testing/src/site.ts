@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './postgres/free-port.js';
 
 /** apps/web of this checkout (the site's built server.js lives there). */
-function webDir(): string {
+export function webDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
     const parent = dirname(dir);
@@ -34,8 +34,8 @@ function exited(child: ChildProcess): Promise<void> {
  * Starts the built site (apps/web: `node server.js`) on a free loopback port with a clean environment plus
  * `env`, and waits for its start-up line. `buildDir` picks another build (e.g. the sub-path one).
  */
-export async function startSite(env: Record<string, string>, options: { buildDir?: string; basePath?: string } = {}): Promise<Site> {
-  const port = await freePort();
+export async function startSite(env: Record<string, string>, options: { buildDir?: string; basePath?: string; port?: number } = {}): Promise<Site> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ['server.js'], {
     cwd: webDir(),
     env: {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@kit-db-test/schema';
+import { ConfigError, findProjectRoot, loadConfig } from '@kit-db-test/schema';
 import { CliError } from '../cli/cli-error.js';
 import type { Output } from '../cli/output.js';
 import { checksFor } from '../doctor/checks.js';
@@ -40,7 +40,8 @@ export async function doctorCommand(options: DoctorOptions, io: Output): Promise
     if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
     return report([result], null, options, io);
   }
-  const site = siteSettings({ files, projectRoot: config.root, processEnv: process.env, envFile: options.envFile, publicUrl: options.publicUrl });
+  // The site's build is in this checkout (KDT_ROOT may point elsewhere, at config/ and data/ only).
+  const site = siteSettings({ files, projectRoot: findProjectRoot() ?? config.root, processEnv: process.env, envFile: options.envFile, publicUrl: options.publicUrl });
   const context: DoctorContext = { options, files, timeoutMs: NETWORK_TIMEOUT_MS, config, commands: systemCommands, site };
   const progress = new Progress();
   if (!options.json) io.out(io.colors.bold(`kit-db-test doctor: profile ${config.profile.name}, ${config.target.driver}`));

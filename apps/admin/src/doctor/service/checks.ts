@@ -68,9 +68,11 @@ export const siteHealthCheck: Check<DoctorContext> = {
     const result = await directHealth(context);
     if (!result.ok) {
       const evidence = [`GET ${where}${context.site.basePath}/health: ${result.message}`, `settings from ${context.site.envSource}`];
-      // With no service installed, a site that is not running is a fact, not a fault of the deployment.
-      if (!context.site.unitPath) return skip(`the site is not running at ${where}`, evidence);
-      return fail(`nothing answers at ${where}`, evidence, [`systemctl status ${SITE_UNIT}`]);
+      // Nothing says a site is deployed here (no unit, no --env-file, no --public-url): a site that
+      // is not running is then a fact, not a fault.
+      const deployed = context.site.unitPath !== null || context.options.envFile !== undefined || context.options.publicUrl !== undefined;
+      if (!deployed) return skip(`the site is not running at ${where}`, evidence);
+      return fail(`nothing answers at ${where}`, evidence, [context.site.unitPath ? `systemctl status ${SITE_UNIT}` : 'start the site (./run.sh start, or its service)']);
     }
     const health = parseHealth(result);
     if (!health) return fail(`${where}${context.site.basePath}/health does not answer as the site would (HTTP ${result.answer.status})`, [result.answer.body.slice(0, 200)], ['another program listens there: check PORT/SOCKET_PATH in the site\'s environment']);

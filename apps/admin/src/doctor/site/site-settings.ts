@@ -79,10 +79,10 @@ export function siteSettings(input: SiteSettingsInput): SiteSettings {
 
   // The base path is fixed at build time: the build on disk is what the site serves. It is in the
   // checkout the doctor runs from, not a system file: read it where it is.
-  const built = readUtf8(`${input.projectRoot}/apps/web/build/adapter-node.js`);
+  const built = readUtf8(`${input.projectRoot}/apps/web/${env.KDT_BUILD_DIR ?? 'build'}/adapter-node.js`);
   const fromBuild = 'text' in built ? buildBasePath(built.text) : null;
   const basePath = fromBuild ?? (env.BASE_PATH ?? '').replace(/\/+$/, '');
-  const basePathSource = fromBuild !== null ? 'the site build (apps/web/build)' : env.BASE_PATH ? 'BASE_PATH' : 'no build found';
+  const basePathSource = fromBuild !== null ? `the site build (apps/web/${env.KDT_BUILD_DIR ?? 'build'})` : env.BASE_PATH ? 'BASE_PATH' : 'no build found';
 
   return {
     listen,
