@@ -69,3 +69,9 @@ export class SystemFiles {
     }
   }
 }
+
+/**
+ * This machine's own files, not the server's under --root: the database's live unix socket, the
+ * app's SQLite file, a file named on the command line.
+ */
+export const localFiles = new SystemFiles('/');

@@ -1,17 +1,9 @@
-import { statSync, type Stats } from 'node:fs';
 import { lintHba } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
+import { localFiles } from '../system-files.js';
 import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
 import { lineRef, RELOAD } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 /** What the server itself says about the file, when the role may ask (superusers). */
 async function serverView(context: DoctorContext, path: string): Promise<{ evidence: string[]; reload: string | null }> {
@@ -30,7 +22,7 @@ async function serverView(context: DoctorContext, path: string): Promise<{ evide
   const { rows } = await session.query<{ loaded: Date }>('select pg_conf_load_time() as loaded');
   const loaded = rows[0]?.loaded;
   // --hba-file names a file on this machine; a found path is the server's, under --root.
-  const changed = (context.options.hbaFile !== undefined ? statOrUndefined(path) : context.files.stat(path))?.mtime;
+  const changed = (context.options.hbaFile !== undefined ? localFiles : context.files).stat(path)?.mtime;
   if (loaded && changed && changed.getTime() > loaded.getTime() + 1000) {
     reload = `${path} changed at ${changed.toISOString()}, after the server last loaded its configuration (${loaded.toISOString()}): the server still uses the old rules`;
   }

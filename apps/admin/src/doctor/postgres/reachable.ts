@@ -1,7 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
+import { localFiles } from '../system-files.js';
 import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
 import { probe, resolveAll } from './probe-socket.js';
 
@@ -12,20 +12,20 @@ function socketFile(dir: string, port: number): string {
   return `${dir.replace(/\/$/, '')}/.s.PGSQL.${port}`;
 }
 
+// The server's live socket is on this machine, whatever --root says.
+const exists = (path: string) => localFiles.exists(path);
+
 function socketsIn(dir: string): number[] {
-  try {
-    return readdirSync(dir)
-      .map((f) => /^\.s\.PGSQL\.(\d+)$/.exec(f)?.[1])
-      .filter((p): p is string => p !== undefined)
-      .map(Number);
-  } catch {
-    return [];
-  }
+  return localFiles
+    .list(dir)
+    .map((f) => /^\.s\.PGSQL\.(\d+)$/.exec(f)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map(Number);
 }
 
 async function socketReachable(target: PostgresTarget, timeoutMs: number): Promise<CheckOutcome> {
   const path = socketFile(target.host, target.port);
-  if (existsSync(path)) {
+  if (exists(path)) {
     const result = await probe({ path }, timeoutMs);
     if (result.ok) return pass(`socket ${path} accepts connections`);
     return fail(`socket ${path} exists but refuses connections (${result.code})`, [`${path}: ${result.code}: a server that stopped without removing it, or no permission to connect`], [
@@ -34,7 +34,7 @@ async function socketReachable(target: PostgresTarget, timeoutMs: number): Promi
   }
   const evidence: string[] = [];
   const fix: string[] = [];
-  if (!existsSync(target.host)) evidence.push(`the socket directory ${target.host} does not exist`);
+  if (!exists(target.host)) evidence.push(`the socket directory ${target.host} does not exist`);
   else evidence.push(`${target.host} holds no .s.PGSQL.${target.port}`);
   const otherPorts = socketsIn(target.host).filter((p) => p !== target.port);
   if (otherPorts.length) {
@@ -42,7 +42,7 @@ async function socketReachable(target: PostgresTarget, timeoutMs: number): Promi
     fix.push(`set the port in the URL: ?host=${target.host}&port=${otherPorts[0]} (or the server's port in postgresql.conf)`);
   }
   for (const dir of KNOWN_SOCKET_DIRS.filter((d) => d !== target.host)) {
-    if (existsSync(socketFile(dir, target.port))) {
+    if (exists(socketFile(dir, target.port))) {
       evidence.push(`found ${socketFile(dir, target.port)}: this server puts its socket in ${dir} (distributions differ: Debian and RHEL use /var/run/postgresql, a source build /tmp)`);
       fix.push(`point the URL at it: ?host=${dir} (or set unix_socket_directories = '${target.host}' in postgresql.conf and restart)`);
     }

@@ -1,8 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { createOrm, type SqliteTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
+import { localFiles } from '../system-files.js';
 import { schemaOutcome } from '../schema-diff.js';
 import { fail, pass, warn, type Check } from '../types.js';
 import { modeText, parseAccount, permits, type Account } from './permissions.js';
@@ -35,10 +35,10 @@ export const sqliteFolderCheck: Check<DoctorContext> = {
     const folder = dirname(target(context).path);
     const account = serviceAccount(context);
     if ('problem' in account) return warn(`cannot tell who runs the site: ${account.problem}`, [], ['give --service-user NAME']);
-    if (!existsSync(folder)) {
+    if (!localFiles.exists(folder)) {
       return fail(`${folder} does not exist`, [], [`install -d -o ${account.name} -m 750 ${folder}   (or: pnpm admin init-database, as ${account.name})`]);
     }
-    const s = statSync(folder);
+    const s = localFiles.stat(folder)!;
     const facts = `${folder} is ${owner(context, s.uid, s.gid)} ${modeText(s.mode)}`;
     // SQLite writes its journal (or WAL) beside the file: a folder it cannot write blocks every write.
     if (!permits(s, account, 'w') || !permits(s, account, 'x')) {
@@ -58,8 +58,9 @@ export const sqliteFileCheck: Check<DoctorContext> = {
     const path = target(context).path;
     const account = serviceAccount(context);
     if ('problem' in account) return warn(`cannot tell who runs the site: ${account.problem}`);
-    if (!existsSync(path)) return fail(`${path} does not exist yet`, [], [`pnpm admin init-database (as ${account.name})`]);
-    const s = statSync(path);
+    if (!localFiles.exists(path)) return fail(`${path} does not exist yet`, [], [`pnpm admin init-database (as ${account.name})`]);
+    const s = localFiles.stat(path);
+    if (!s) return fail(`cannot stat ${path}`);
     const facts = `${path} is ${owner(context, s.uid, s.gid)} ${modeText(s.mode)}`;
     if (!permits(s, account, 'r') || !permits(s, account, 'w')) {
       return fail(`${account.name} cannot read and write ${path}`, [facts], [`chown ${account.name} ${path} && chmod 640 ${path}`]);
