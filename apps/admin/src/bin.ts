@@ -30,6 +30,7 @@ program
   .option('--hba-file <path>', 'pg_hba.conf to read (default: SHOW hba_file, else the usual places)')
   .option('--server-log <path>', "PostgreSQL's log, for the reason of a refused login (default: the usual places)")
   .option('--service-user <name>', "the OS account that runs the site, for permission checks (default: the unit's User=, else you)")
+  .option('--httpd-config <path>', "an httpd configuration on this machine to check instead of the system's (e.g. a private instance)")
   .option('--env-file <path>', "the site's environment file (default: the one its systemd unit names)")
   .option('--public-url <url>', 'the address a browser uses, through httpd, e.g. https://example.org/kit-db-test/')
   .option('--root <dir>', 'read system files (pg_hba.conf, logs, /etc) under this folder instead of /')

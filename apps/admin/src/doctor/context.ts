@@ -13,6 +13,8 @@ export interface DoctorOptions {
   serverLog?: string;
   /** read system files under this folder instead of / */
   root?: string;
+  /** an httpd configuration on this machine to check instead of the system's (e.g. a private instance) */
+  httpdConfig?: string;
   /** the site's EnvironmentFile (default: the one its systemd unit names) */
   envFile?: string;
   /** the URL a browser uses to reach the site through httpd, e.g. https://example.org/kit-db-test/ */

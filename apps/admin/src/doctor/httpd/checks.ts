@@ -6,7 +6,7 @@ import type { DoctorContext } from '../context.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
 import { hiddenBy, resolveServerPath, showDirective, where, type Directive } from './config-parser.js';
 import { explainProxyErrors, recentEntries } from './error-log.js';
-import { httpdConfig, httpdInstall, LAYOUTS, loadedModules, runHttpd, type HttpdInstall } from './install.js';
+import { httpdConfig, httpdFiles, httpdInstall, LAYOUTS, loadedModules, runHttpd, type HttpdInstall } from './install.js';
 import { configTestMessage } from './program-output.js';
 import { analyzeProxy, proxyRoutes, verdict, type Finding } from './proxy-analysis.js';
 
@@ -117,7 +117,7 @@ function needsHeaders(context: DoctorContext, directives: Directive[]): boolean 
 /** A commented-out "#LoadModule NAME_module …" line in the configuration's files, for the fix. */
 function commentedLoadModule(context: DoctorContext, files: string[], module: string): string | null {
   for (const file of files) {
-    const read = context.files.read(file);
+    const read = httpdFiles(context).read(file);
     if (!('text' in read)) continue;
     const lines = read.text.split(/\r?\n/);
     const i = lines.findIndex((l) => new RegExp(`^\\s*#\\s*LoadModule\\s+${module}_module\\s`).test(l));
@@ -239,7 +239,7 @@ export const errorLogCheck: Check<DoctorContext> = {
     let path = paths[0]!;
     const errors: string[] = [];
     for (const candidate of paths) {
-      const read = context.files.read(candidate);
+      const read = httpdFiles(context).read(candidate);
       if ('text' in read) {
         text = read.text;
         path = candidate;

@@ -10,9 +10,10 @@
 //     apache2.conf, which includes mods-enabled/*.load and *.conf, ports.conf, conf-enabled/*.conf and
 //     sites-enabled/*.conf; a2enmod/a2ensite manage the links.
 
+import { dirname, resolve } from 'node:path';
 import type { CommandResult } from '../command-runner.js';
 import type { DoctorContext } from '../context.js';
-import type { SystemFiles } from '../system-files.js';
+import { localFiles, type SystemFiles } from '../system-files.js';
 import { parseConfig, type ConfigReader, type ParsedConfig } from './config-parser.js';
 import { parseEnvvars, parseLoadedModules, parseVersionInfo, type VersionInfo } from './program-output.js';
 
@@ -54,16 +55,33 @@ export function readerFor(files: SystemFiles): ConfigReader {
 
 const answered = (r: CommandResult) => r.error !== 'ENOENT' && r.error !== 'EACCES';
 
+/**
+ * Where httpd's files are read: under --root, or, with --httpd-config (a configuration on this
+ * machine, e.g. a private instance's), where they are.
+ */
+export function httpdFiles(context: DoctorContext): SystemFiles {
+  return context.options.httpdConfig ? localFiles : context.files;
+}
+
 /** Runs `program args` with the control program's name; the output of both streams. */
 export async function runHttpd(context: DoctorContext, install: HttpdInstall, args: string[]): Promise<CommandResult | null> {
+  const timeout = Math.max(context.timeoutMs, 5000);
+  if (context.options.httpdConfig) {
+    // That configuration, not the machine's: the program itself with -f (no envvars needed).
+    if (!install.program) return null;
+    const result = await context.commands.run(install.program, [...args, '-f', install.mainConfig], timeout);
+    return answered(result) ? result : null;
+  }
   if (!install.control) return null;
-  const result = await context.commands.run(install.control, args, Math.max(context.timeoutMs, 5000));
+  const result = await context.commands.run(install.control, args, timeout);
   return answered(result) ? result : null;
 }
 
 /** Looks for httpd: the program's own -V, then the distributions' files. Null when there is no httpd. */
 export async function discoverHttpd(context: DoctorContext): Promise<HttpdInstall | null> {
-  const { files, commands } = context;
+  const { commands } = context;
+  const files = httpdFiles(context);
+  const given = context.options.httpdConfig ? resolve(context.options.httpdConfig) : null;
   const notes: string[] = [];
   let program: string | null = null;
   let versionInfo: VersionInfo | null = null;
@@ -96,6 +114,10 @@ export async function discoverHttpd(context: DoctorContext): Promise<HttpdInstal
   const configFile = versionInfo?.serverConfigFile ?? null;
   let mainConfig = configFile ? (configFile.startsWith('/') ? configFile : `${serverRoot.replace(/\/$/, '')}/${configFile}`) : (defaults?.mainConfig ?? `${serverRoot}/conf/httpd.conf`);
   if (!files.exists(mainConfig) && defaults && files.exists(defaults.mainConfig)) mainConfig = defaults.mainConfig;
+  if (given) {
+    notes.push(`--httpd-config ${given}`);
+    return { layout, program, versionInfo, control: program, serverRoot: dirname(given), mainConfig: given, configFound: files.exists(given), variables: {}, notes };
+  }
 
   let variables: Record<string, string> = {};
   if (layout === 'debian') {
@@ -131,7 +153,7 @@ export function httpdInstall(context: DoctorContext): Promise<HttpdInstall | nul
 export function httpdConfig(context: DoctorContext, install: HttpdInstall): ParsedConfig {
   let config = parsed.get(context);
   if (!config) {
-    config = parseConfig(install.mainConfig, readerFor(context.files), { serverRoot: install.serverRoot, variables: install.variables });
+    config = parseConfig(install.mainConfig, readerFor(httpdFiles(context)), { serverRoot: install.serverRoot, variables: install.variables });
     parsed.set(context, config);
   }
   return config;
