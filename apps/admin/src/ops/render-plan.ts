@@ -84,7 +84,8 @@ function profileText(db: DatabaseFacts): string {
     case 'live-file':
       return 'config/live in the install folder';
     case 'default':
-      return 'the embedded SQLite default';
+      // No profile chosen: the URL is the embedded default's, unless DATABASE_URL replaced it.
+      return db.driver === 'sqlite' ? 'the embedded SQLite default' : 'no profile (DATABASE_URL)';
   }
 }
 
