@@ -103,6 +103,14 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect(await backend.count()).toBe(0); // the write probe was rolled back
     });
 
+    it('page views take no ids: the next saved row follows the last one', async () => {
+      await postForm(site.url, { stuff: 'first', things: 'x' });
+      for (let i = 0; i < 3; i++) await getHtml(site.url);
+      await postForm(site.url, { stuff: 'second', things: 'x' });
+      const [a, b] = await backend.rows();
+      expect(b!.id - a!.id).toBe(1);
+    });
+
     it('/health is 200 with the driver, version, database and user', async () => {
       const response = await fetch(`${site.url}health`);
       expect(response.status).toBe(200);
