@@ -28,4 +28,12 @@ describe('parseStuffForm', () => {
       errors: { stuff: 'Stuff is required.', things: 'Things is required.' },
     });
   });
+
+  it('refuses the NUL character, which PostgreSQL cannot store, in either field', () => {
+    expect(parseStuffForm(form({ stuff: 'a\0b', things: '\0' }))).toEqual({
+      ok: false,
+      input: { stuff: 'a\0b', things: '\0' },
+      errors: { stuff: 'Stuff cannot contain the NUL character.', things: 'Things cannot contain the NUL character.' },
+    });
+  });
 });

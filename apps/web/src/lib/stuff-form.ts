@@ -13,15 +13,21 @@ export type StuffFormResult = { ok: true; value: StuffInput } | { ok: false; inp
 
 // PostgreSQL's varchar(255) counts characters (code points), not UTF-16 units: an emoji is one.
 const characters = (s: string) => [...s].length;
+// PostgreSQL's text types cannot hold the NUL character (SQLSTATE 22021): refuse it as input, not as a database failure.
+const noNul = (s: string) => !s.includes('\0');
 
 const stuffFormSchema = z.object({
   stuff: z
     .string()
     .refine((s) => s.trim() !== '', 'Stuff is required.')
+    .refine(noNul, 'Stuff cannot contain the NUL character.')
     .refine((s) => characters(s) <= STUFF_MAX_LENGTH, {
       error: (issue) => `Stuff is at most ${STUFF_MAX_LENGTH} characters; this is ${characters(issue.input as string)}.`,
     }),
-  things: z.string().refine((s) => s.trim() !== '', 'Things is required.'),
+  things: z
+    .string()
+    .refine((s) => s.trim() !== '', 'Things is required.')
+    .refine(noNul, 'Things cannot contain the NUL character.'),
 });
 
 function field(data: FormData, name: keyof StuffInput): string {

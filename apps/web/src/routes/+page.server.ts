@@ -1,4 +1,4 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import { openDatabase } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
@@ -8,8 +8,26 @@ import { withTimeout } from '#lib/server/with-timeout.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
 import type { Actions, PageServerLoad } from './$types';
 
+/**
+ * The posted form, or a 4xx that says what is wrong with the body: a body that is not a form (e.g.
+ * text/plain, which SvelteKit lets through to actions, or broken multipart) is the client's error,
+ * never a 500. A body over BODY_SIZE_LIMIT keeps the 413 adapter-node gave it.
+ */
+async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch (cause) {
+    if (cause instanceof Error && typeof (cause as { status?: unknown }).status === 'number') throw cause;
+    const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+      error(415, 'Post the form as application/x-www-form-urlencoded or multipart/form-data.');
+    }
+    error(400, `The form could not be read: the body is not valid ${type}.`);
+  }
+}
+
 export const load: PageServerLoad = async ({ url, locals }) => {
-  const state = await pageState(url.searchParams.get('page'));
+  const state = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = url.searchParams.get('saved');
   return { state, saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
@@ -17,8 +35,8 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 
 export const actions = {
   // The default action, so a plain POST to the page (a browser without JavaScript, a load test) adds a row.
-  default: async ({ request }) => {
-    const form = parseStuffForm(await request.formData());
+  default: async ({ request, locals }) => {
+    const form = parseStuffForm(await readForm(request));
     if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
     let id: number;
     try {
@@ -26,7 +44,9 @@ export const actions = {
       id = await withTimeout(insertRow(db.orm, form.value), PAGE_DB_TIMEOUT_MS, 'saving the row');
     } catch (error) {
       const db = await openDatabase().catch(() => undefined);
-      return fail(503, { input: form.value, errors: {} as StuffErrors, failure: explainFailure(error, db?.config) });
+      const failure = explainFailure(error, db?.config);
+      locals.dbFailure = failure;
+      return fail(503, { input: form.value, errors: {} as StuffErrors, failure });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
     redirect(303, `${resolve('/')}?saved=${id}`);

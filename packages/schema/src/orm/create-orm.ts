@@ -11,6 +11,12 @@ export type Orm = SqlMikroORM;
 export interface CreateOrmOptions {
   /** SQL statement logging to the console (never parameters, which may hold user data). */
   debug?: boolean;
+  /**
+   * The longest any statement, or the wait for a connection or a lock, may take. The server
+   * cancels a statement past it (PostgreSQL statement_timeout; SQLite's busy timeout), so a caller
+   * that gave up waiting never has its write land later. Unset: only the connect timeout applies.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
@@ -30,6 +36,7 @@ function sslOption(target: PostgresTarget): boolean | { rejectUnauthorized: bool
 
 function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
   const ssl = sslOption(target);
+  const limit = options.statementTimeoutMs;
   const password = target.password;
   return PostgresOrm.init({
     entities: [Stuff],
@@ -41,8 +48,10 @@ function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: Cr
     ...(password ? { password: () => password.reveal() } : {}),
     pool: { min: 0, max: config.poolMax, idleTimeoutMillis: 30_000 },
     driverOptions: {
-      connectionTimeoutMillis: config.connectTimeoutMs,
+      // pg applies it to connecting and to waiting for a free pooled connection alike.
+      connectionTimeoutMillis: limit === undefined ? config.connectTimeoutMs : Math.min(config.connectTimeoutMs, limit),
       application_name: APPLICATION_NAME,
+      ...(limit === undefined ? {} : { statement_timeout: limit, lock_timeout: limit }),
       ...(ssl ? { ssl } : {}),
     },
     // Creating a missing database is the operator's decision (init-database says how), never a side effect.
@@ -56,7 +65,7 @@ function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: Create
     entities: [Stuff],
     dbName: target.path,
     // better-sqlite3 waits this long for a lock instead of failing with "database is locked".
-    driverOptions: { timeout: config.connectTimeoutMs },
+    driverOptions: { timeout: options.statementTimeoutMs === undefined ? config.connectTimeoutMs : Math.min(config.connectTimeoutMs, options.statementTimeoutMs) },
     // WAL lets readers (the site, the doctor, a backup) go on while one process writes.
     onCreateConnection: async (connection: unknown) => {
       await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw('pragma journal_mode = wal'));

@@ -2,6 +2,9 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, createOrm, loadConfig, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 
+/** Every statement, lock wait and pool wait of the site ends by then (the page waits 3 s at most). */
+export const STATEMENT_TIMEOUT_MS = 2500;
+
 export interface Database {
   config: ResolvedConfig;
   orm: Orm;
@@ -24,7 +27,9 @@ export function openDatabase(): Promise<Database> {
 
 async function open(): Promise<Database> {
   const config = loadConfig();
-  const orm = await createOrm(config);
+  // Below the page's own bound: a statement the page gave up on is cancelled by the server, not
+  // left to commit after the user was told it failed.
+  const orm = await createOrm(config, { statementTimeoutMs: STATEMENT_TIMEOUT_MS });
   if (config.target.driver === 'sqlite' && config.profile.selectedBy.kind === 'default') {
     // The embedded default needs no set-up: create its folder and table on first use. Other
     // profiles are the operator's, brought up by `pnpm admin init-database`.

@@ -38,7 +38,7 @@ async function timedCheck<T>(work: () => Promise<T>, what: string): Promise<{ ch
  * and the requested page of rows), then writes (a rolled-back insert). The first failure stops the
  * rest and is explained; a failed step has ok=false, a step never tried is null.
  */
-export async function pageState(requestedPage: string | null): Promise<PageState> {
+export async function pageState(requestedPage: string | null, knownFailure?: Failure): Promise<PageState> {
   let db: Database | undefined;
   const state: PageState = {
     profile: null,
@@ -51,6 +51,8 @@ export async function pageState(requestedPage: string | null): Promise<PageState
     rows: [],
     page: pageOf(null, 0),
   };
+  // A form post that just failed on the database: say so without waiting on it a second time.
+  if (knownFailure) return { ...state, failure: knownFailure };
   let step: 'reads' | 'writes' = 'reads';
   const started = performance.now();
   try {
