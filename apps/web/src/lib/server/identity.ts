@@ -64,3 +64,16 @@ export async function identify(orm: Orm, config: ResolvedConfig): Promise<DbIden
     journalMode: null,
   };
 }
+
+/** Who the database is does not change while the process runs on one configuration: ask it again every few seconds, not on every page. */
+const IDENTITY_TTL_MS = 5000;
+let remembered: { orm: Orm; at: number; identity: DbIdentity } | undefined;
+
+/** identify(), answered from memory for a few seconds; a failure is never remembered. */
+export async function cachedIdentity(orm: Orm, config: ResolvedConfig): Promise<DbIdentity> {
+  const now = performance.now();
+  if (remembered && remembered.orm === orm && now - remembered.at < IDENTITY_TTL_MS) return remembered.identity;
+  const identity = await identify(orm, config);
+  remembered = { orm, at: now, identity };
+  return identity;
+}

@@ -1,8 +1,8 @@
 import { describeConfig } from '@kit-db-test/schema';
 import { explainFailure, type Failure } from './explain-failure.js';
 import { openDatabase, type Database } from './database.js';
-import { identify, type DbIdentity } from './identity.js';
-import { countRows, listRows, probeWrite, type StuffView } from './stuff-store.js';
+import { cachedIdentity, type DbIdentity } from './identity.js';
+import { probeWrite, readPage, type StuffView } from './stuff-store.js';
 import { pageOf, type Page } from './pagination.js';
 import { elapsed, withTimeout } from './with-timeout.js';
 
@@ -63,10 +63,8 @@ export async function pageState(requestedPage: string | null, knownFailure?: Fai
     state.target = described.target;
     const orm = db.orm;
     const reads = await timedCheck(async () => {
-      const identity = await identify(orm, db!.config);
-      const total = await countRows(orm);
-      const page = pageOf(requestedPage, total);
-      return { identity, page, rows: await listRows(orm, page.offset, page.size) };
+      const [identity, { page, rows }] = await Promise.all([cachedIdentity(orm, db!.config), readPage(orm, requestedPage)]);
+      return { identity, page, rows };
     }, 'reading rows');
     Object.assign(state, { reads: reads.check, identity: reads.value.identity, page: reads.value.page, rows: reads.value.rows });
     step = 'writes';

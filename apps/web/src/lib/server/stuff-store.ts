@@ -1,5 +1,6 @@
 import { Stuff, type Orm } from '@kit-db-test/schema';
 import type { StuffInput } from '../stuff-form.js';
+import { pageOf, type Page } from './pagination.js';
 import { elapsed } from './with-timeout.js';
 
 /** A row as the page shows it: only the columns it renders, as plain data. */
@@ -10,14 +11,55 @@ export interface StuffView {
   createdAt: string | null;
 }
 
-export async function countRows(orm: Orm): Promise<number> {
-  return orm.em.fork().count(Stuff);
+interface RawRow {
+  id: number;
+  stuff: string;
+  things: string;
+  created_at: string | Date | null;
+  total: number | string;
 }
 
-/** One page of rows, newest first; never "select all rows". */
-export async function listRows(orm: Orm, offset: number, limit: number): Promise<StuffView[]> {
-  const rows = await orm.em.fork().find(Stuff, {}, { orderBy: { id: 'desc' }, limit, offset });
-  return rows.map((r) => ({ id: r.id, stuff: r.stuff, things: r.things, createdAt: r.createdAt ? r.createdAt.toISOString() : null }));
+/**
+ * The database's timestamp as ISO 8601 UTC. Raw rows carry it as text: PostgreSQL's
+ * "2026-11-25 13:46:40.348451+00", SQLite's current_timestamp "2026-11-25 13:46:40" (UTC).
+ */
+export function isoTimestamp(raw: string | Date | null): string | null {
+  if (raw === null) return null;
+  if (raw instanceof Date) return raw.toISOString();
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(raw);
+  if (!m) return raw;
+  let zone = m[4] ?? 'Z';
+  if (/^[+-]\d\d$/.test(zone)) zone += ':00';
+  else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  return new Date(`${m[1]}T${m[2]}${(m[3] ?? '').slice(0, 4)}${zone}`).toISOString();
+}
+
+// The page's read path is plain SQL on the ORM's connection: hydrating 50 entities into the unit of
+// work on every view cost more than the rest of the page (measured with --cpu-prof).
+const PAGE_SQL = 'select id, stuff, things, created_at, (select count(*) from stuff) as total from stuff order by id desc limit ? offset ?';
+
+async function fetchPage(orm: Orm, number: number, size: number): Promise<RawRow[]> {
+  return orm.em.getConnection().execute<RawRow[]>(PAGE_SQL, [size, (number - 1) * size]);
+}
+
+/**
+ * One page of rows, newest first, with the total: one round trip for any page that has rows (the
+ * count rides along); a page past the end becomes the last page. Never "select all rows".
+ */
+export async function readPage(orm: Orm, requested: string | null): Promise<{ page: Page; rows: StuffView[] }> {
+  let page = pageOf(requested, Number.MAX_SAFE_INTEGER);
+  let raw = await fetchPage(orm, page.number, page.size);
+  let total: number;
+  if (raw.length > 0) {
+    total = Number(raw[0]!.total);
+  } else {
+    const [row] = await orm.em.getConnection().execute<{ n: number | string }[]>('select count(*) as n from stuff');
+    total = Number(row?.n ?? 0);
+  }
+  const clamped = pageOf(requested, total);
+  if (clamped.number !== page.number && total > 0) raw = await fetchPage(orm, clamped.number, clamped.size);
+  page = clamped;
+  return { page, rows: raw.map((r) => ({ id: Number(r.id), stuff: r.stuff, things: r.things, createdAt: isoTimestamp(r.created_at) })) };
 }
 
 export async function insertRow(orm: Orm, input: StuffInput): Promise<number> {
@@ -38,8 +80,7 @@ export async function probeWrite(orm: Orm): Promise<void> {
   const em = orm.em.fork();
   await em.begin();
   try {
-    em.create(Stuff, { id: -1, ...PROBE });
-    await em.flush();
+    await em.getConnection().execute('insert into stuff (id, stuff, things) values (-1, ?, ?)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
   } finally {
     await em.rollback();
   }
