@@ -1,0 +1,773 @@
+// pnpm bench: the site measured with the seed-stack anchor's protocol, on loopback, bounded in time.
+// Starts a throwaway PostgreSQL (the system's server), the site's sub-path production build and a
+// private apache2 running the rendered reverse-proxy site; then the same on SQLite; with
+// --with-anchor also the anchor (../shared/anchors/seed-stack: its run.sh start / stop), all driven
+// by the same wrk scripts. Prints a markdown table, writes .bench-results/<UTC>.json and
+// docs/benchmarks.md. Everything it starts is stopped by PID, also on error, Ctrl-C and time-out.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DatabaseSync } from 'node:sqlite';
+import { buildSite, freePort, pgServers, query, startApache, startPostgres, tempProject, type Apache, type PgServer } from '@kit-db-test/testing';
+import { machineBusy, readKb, RssSampler, stopTracked, track, type MemoryPeak } from './processes.ts';
+import {
+  benchmarksDocument,
+  evaluateTargets,
+  figuresTable,
+  median,
+  profileTables,
+  summarizeCpuProfile,
+  targetsTable,
+  type ColumnId,
+  type Columns,
+  type CpuProfile,
+  type Environment,
+  type Figures,
+} from './report.ts';
+import { errorCount, runWrk, type WrkResult } from './wrk.ts';
+
+const BASE = '/kit-db-test';
+const USAGE = `usage: pnpm bench [--with-anchor] [--quick] [--cpu-prof] [--no-sqlite]
+  --with-anchor  also start the 2015 anchor (../shared/anchors/seed-stack) and measure it in the same run
+  --quick        short loads (smoke run): 1 s warm-up, 3 s GET, 2 s POST; docs/benchmarks.md is left alone
+  --cpu-prof     also run the PostgreSQL site under node --cpu-prof during a GET load through httpd
+  --no-sqlite    skip the SQLite stack`;
+
+// ---------------------------------------------------------------- options
+
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const known = new Set(['--with-anchor', '--quick', '--cpu-prof', '--no-sqlite', '--help', '-h']);
+const unknown = argv.filter((a) => !known.has(a));
+if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`pnpm bench: unknown option ${unknown.join(' ')}`);
+  console.error(USAGE);
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
+const opts = {
+  withAnchor: argv.includes('--with-anchor'),
+  quick: argv.includes('--quick'),
+  cpuProf: argv.includes('--cpu-prof'),
+  sqlite: !argv.includes('--no-sqlite'),
+};
+// The anchor's protocol (RESULTS.md); --quick only shortens the durations.
+const P = opts.quick
+  ? { warmS: 1, getS: 3, postS: 2, healthS: 1, getC: 32, postC: 16, threads: 2, coldStarts: 2, doctorRuns: 1 }
+  : { warmS: 3, getS: 15, postS: 10, healthS: 5, getC: 32, postC: 16, threads: 2, coldStarts: 3, doctorRuns: 3 };
+// The whole run is bounded: past this, everything is stopped and the bench fails.
+const LIMIT_MS = (opts.quick ? 8 : 25) * 60_000;
+
+function repoRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('not inside the kit-db-test checkout');
+    dir = parent;
+  }
+  return dir;
+}
+const ROOT = repoRoot();
+const WEB = join(ROOT, 'apps', 'web');
+const ADMIN_BIN = join(ROOT, 'apps', 'admin', 'dist', 'bin.js');
+// In CI the shared folder sits beside the repository clone; BENCH_ANCHOR_DIR overrides.
+const ANCHOR_DIR = process.env.BENCH_ANCHOR_DIR ?? resolve(ROOT, '..', 'shared', 'anchors', 'seed-stack');
+
+const started = performance.now();
+function log(message: string): void {
+  const t = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stderr.write(`[bench ${t}s] ${message}\n`);
+}
+
+// ---------------------------------------------------------------- clean-up: LIFO, by PID
+
+const cleanups: { name: string; fn: () => Promise<void> | void }[] = [];
+/** Registers a stop step; returns a function that runs it now (once) and forgets it. */
+function defer(name: string, fn: () => Promise<void> | void): () => Promise<void> {
+  const entry = { name, fn };
+  cleanups.push(entry);
+  return async () => {
+    const i = cleanups.indexOf(entry);
+    if (i < 0) return;
+    cleanups.splice(i, 1);
+    await fn();
+  };
+}
+let cleaning: Promise<void> | undefined;
+function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopTracked(); // wrk, sites, admin runs: SIGTERM then SIGKILL, by PID
+    while (cleanups.length > 0) {
+      const { name, fn } = cleanups.pop()!;
+      try {
+        await Promise.race([Promise.resolve(fn()), new Promise((_, reject) => setTimeout(() => reject(new Error('did not finish within 90 s')), 90_000).unref())]);
+      } catch (error) {
+        log(`clean-up: ${name}: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping everything this run started`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`the run exceeded ${LIMIT_MS / 60_000} minutes: stopping everything`);
+  void cleanupAll().finally(() => process.exit(1));
+}, LIMIT_MS);
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sh(cmd: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: options.input ?? '', cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL' });
+  return { code: r.status, out: r.stdout ?? '', err: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+/** Runs the built admin CLI (what `pnpm admin` runs) with a clean environment plus `env`; times it. */
+async function runAdmin(args: string[], env: Record<string, string>, viaPnpm = false): Promise<{ code: number | null; out: string; ms: number }> {
+  const [cmd, full] = viaPnpm ? ['pnpm', ['--silent', 'admin', ...args]] : [process.execPath, [ADMIN_BIN, ...args]];
+  const t0 = performance.now();
+  const child = spawn(cmd as string, full as string[], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(`admin ${args[0]}`, child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  clearTimeout(killer);
+  return { code, out, ms: performance.now() - t0 };
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!.trim();
+  }
+  return env;
+}
+
+async function getStatus(url: string): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return { status: r.status, body: await r.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+interface RunningSite {
+  pid: number;
+  coldStartMs: number;
+  /** the kernel's own peak RSS of the site process (VmHWM), MiB: a cross-check of the sampled peak */
+  hwmMiB(): number | undefined;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts apps/web/server.js (as startSite does: a clean environment plus `env`) and times spawn →
+ * the first 200 from `pollUrl` (the page, directly or through httpd).
+ */
+async function launchSite(env: Record<string, string>, pollUrl: string, nodeOptions?: string): Promise<RunningSite> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: WEB,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const untrack = track('site', child);
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    untrack();
+  };
+  let coldStartMs: number | undefined;
+  while (performance.now() - t0 < 15_000) {
+    if (child.exitCode !== null) break;
+    const r = await getStatus(pollUrl);
+    if (r?.status === 200) {
+      coldStartMs = performance.now() - t0;
+      break;
+    }
+    await sleep(5);
+  }
+  if (coldStartMs === undefined) {
+    await stop();
+    throw new Error(`the site did not answer 200 at ${pollUrl} within 15 s:\n${output}`);
+  }
+  const hwmMiB = () => {
+    const kb = readKb(`/proc/${child.pid}/status`, 'VmHWM');
+    return kb === undefined ? undefined : kb / 1024;
+  };
+  return { pid: child.pid!, coldStartMs, hwmMiB, output: () => output, stop };
+}
+
+// ---------------------------------------------------------------- one stack, the anchor's protocol
+
+interface Target {
+  /** the page: .../kit-db-test/ or the anchor's .../flasktest/ */
+  url: string;
+  /** the Origin header for POST */
+  origin: string;
+  seed(): Promise<void>;
+  checkpoint(): Promise<void>;
+  rows(): Promise<number>;
+  /** process trees to sample: name → root PID */
+  sample: Record<string, number>;
+  classify?: (cmd: string, root: string) => string;
+  /** the status a committed write answers */
+  committed: '303' | '2xx';
+  /** daemons this run started that are not its children (PostgreSQL, the anchor's Apache), for the quiet check */
+  daemons: number[];
+}
+
+interface Measured {
+  figures: Figures;
+  raw: { warmup: WrkResult; get: WrkResult; post: WrkResult; rss: Record<string, Record<string, MemoryPeak>>; rowsAfterPost: number; busyBefore: { get: number; post: number } };
+}
+
+/** The busiest the machine was just before a measured phase, while this bench was idle (0..1), per phase name. */
+const busyBefore: Record<string, number> = {};
+async function quietCheck(phase: string, daemons: number[]): Promise<number> {
+  const { busy, foreign } = await machineBusy([process.pid, ...daemons], 1000);
+  busyBefore[phase] = foreign;
+  if (foreign > 0.15) log(`WARNING: before ${phase} the machine was ${(foreign * 100).toFixed(0)} % busy with other work (${(busy * 100).toFixed(0)} % in all): the figures are skewed (compare only runs on a quiet machine)`);
+  return foreign;
+}
+
+/** The postmaster's PID from its data directory. */
+function postmasterPid(dataDir: string): number[] {
+  try {
+    return [Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])];
+  } catch {
+    return [];
+  }
+}
+
+const strip = (r: WrkResult & { raw?: string }): WrkResult => {
+  const { raw: _raw, ...rest } = r;
+  return rest;
+};
+
+async function measure(name: string, t: Target): Promise<Measured> {
+  await t.seed();
+  log(`${name}: warm-up GET c${P.getC} t${P.threads} ${P.warmS}s (discarded)`);
+  const warmup = await runWrk({ url: t.url, threads: P.threads, connections: P.getC, seconds: P.warmS, script: 'get' });
+
+  await t.seed();
+  await t.checkpoint();
+  const busyGet = await quietCheck(`${name} GET`, t.daemons);
+  log(`${name}: GET c${P.getC} t${P.threads} ${P.getS}s`);
+  let sampler = new RssSampler(t.sample, t.classify);
+  const get = await runWrk({ url: t.url, threads: P.threads, connections: P.getC, seconds: P.getS, script: 'get' });
+  const rssGet = Object.fromEntries(sampler.stop());
+
+  await t.seed();
+  await t.checkpoint();
+  const busyPost = await quietCheck(`${name} POST`, t.daemons);
+  log(`${name}: POST c${P.postC} t${P.threads} ${P.postS}s`);
+  sampler = new RssSampler(t.sample, t.classify);
+  const post = await runWrk({ url: t.url, threads: P.threads, connections: P.postC, seconds: P.postS, script: 'post', origin: t.origin });
+  const rssPost = Object.fromEntries(sampler.stop());
+  await sleep(1000); // requests in flight when wrk stopped still commit
+  const rowsAfterPost = await t.rows();
+
+  const status = post.status!;
+  const committed = t.committed === '303' ? status['303'] : status['2xx'];
+  const others = post.requests - committed;
+  const peak = (key: string) => {
+    const v = [rssGet[key]?.rssMiB, rssPost[key]?.rssMiB].filter((x): x is number => x !== undefined);
+    return v.length ? Math.max(...v) : undefined;
+  };
+  const figures: Figures = {
+    getRps: get.rps,
+    getP50Ms: get.latencyMs.p50,
+    getP99Ms: get.latencyMs.p99,
+    getErrors: errorCount(get),
+    writesPerS: committed / post.durationS,
+    postP50Ms: post.latencyMs.p50,
+    postP99Ms: post.latencyMs.p99,
+    writesCounted: committed,
+    rowsInserted: rowsAfterPost - 50,
+    postFailures: others + post.errors.connect + post.errors.read + post.errors.write + post.errors.timeout,
+  };
+  const app = peak('app');
+  const httpd = peak('httpd');
+  const total = peak('total');
+  if (app !== undefined) figures.appRssMiB = app;
+  if (httpd !== undefined) figures.httpdRssMiB = httpd;
+  if (total !== undefined && httpd !== undefined) figures.totalRssMiB = total;
+  const extra = rowsAfterPost - 50 - committed;
+  log(
+    `${name}: GET ${get.rps.toFixed(0)} req/s p99 ${get.latencyMs.p99.toFixed(1)} ms; POST ${committed} committed (${figures.writesPerS!.toFixed(0)}/s), ` +
+      `${rowsAfterPost - 50} rows inserted (${extra === 0 ? 'equal' : `${extra > 0 ? '+' : ''}${extra}`}), ${others} other answers`,
+  );
+  return { figures, raw: { warmup: strip(warmup), get: strip(get), post: strip(post), rss: { get: rssGet, post: rssPost }, rowsAfterPost, busyBefore: { get: busyGet, post: busyPost } } };
+}
+
+/** The rows verification: every committed write is one row; up to `connections` more may commit after wrk stops counting. */
+function verifyRows(m: Measured, connections: number): string {
+  const extra = m.figures.rowsInserted! - m.figures.writesCounted!;
+  if (extra === 0) return 'rows == 50 + committed writes';
+  if (extra > 0 && extra <= connections) return `rows == 50 + committed writes + ${extra} (requests in flight when wrk stopped counting, ≤ c${connections})`;
+  return `MISMATCH: ${m.figures.rowsInserted} rows inserted vs ${m.figures.writesCounted} committed writes counted`;
+}
+
+async function sanity(name: string, url: string, origin: string, rows: () => Promise<number>, rowPattern: RegExp, seed: () => Promise<void>, expectPost: number): Promise<void> {
+  await seed();
+  const page = await getStatus(url);
+  const n = page ? (page.body.match(rowPattern) ?? []).length : 0;
+  if (page?.status !== 200 || n !== 50) throw new Error(`${name}: GET ${url} answered ${page?.status ?? 'nothing'} with ${n} rows, expected 200 with 50`);
+  const r = await fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin },
+    body: 'stuff=sanity+check&things=one+row',
+    signal: AbortSignal.timeout(5000),
+  });
+  await r.arrayBuffer();
+  const after = await rows();
+  if (r.status !== expectPost || after !== 51) throw new Error(`${name}: POST ${url} answered ${r.status} and left ${after} rows, expected ${expectPost} and 51`);
+  log(`${name}: sanity OK (GET 200 with 50 rows; POST ${expectPost} stored 1 row)`);
+}
+
+// ---------------------------------------------------------------- our stack
+
+interface Stack {
+  db: 'pg' | 'sqlite';
+  siteEnv: Record<string, string>;
+  adminEnv: Record<string, string>;
+  publicUrl: string;
+  directUrl: string;
+  publicOrigin: string;
+  apache: Apache;
+  doctorArgs: string[];
+  daemons: number[];
+  seed(): Promise<void>;
+  checkpoint(): Promise<void>;
+  rows(): Promise<number>;
+}
+
+async function renderAndServe(db: 'pg' | 'sqlite', adminEnv: Record<string, string>, project: string, buildDir: string): Promise<{ siteEnv: Record<string, string>; apache: Apache; publicUrl: string; directUrl: string; publicOrigin: string; envFile: string; out: string; sitePort: number }> {
+  const [apachePort, sitePort] = [await freePort(), await freePort()];
+  const publicOrigin = `http://127.0.0.1:${apachePort}`;
+  const out = join(project, 'rendered');
+  const render = await runAdmin(['ops', 'render', '--layout', 'debian', '--out', out, '--public-url', `${publicOrigin}${BASE}`, '--port', String(sitePort), '--base-path', BASE], adminEnv);
+  if (render.code !== 0) throw new Error(`${db}: ops render failed:\n${render.out}`);
+  const envFile = join(out, 'etc/kit-db-test/kit-db-test.env');
+  appendFileSync(envFile, `KDT_BUILD_DIR=${buildDir}\n`);
+  const siteEnv = { ...parseEnvFile(readFileSync(envFile, 'utf8')), ...adminEnv };
+  if (siteEnv.ORIGIN !== publicOrigin) throw new Error(`${db}: the rendered environment file says ORIGIN=${siteEnv.ORIGIN}, expected ${publicOrigin}`);
+  const vhost = readFileSync(join(out, 'etc/apache2/sites-available/kit-db-test.conf'), 'utf8');
+  const apache = await startApache({ site: vhost, port: apachePort, preamble: `Define KDT_HTTP_PORT ${apachePort}` });
+  defer(`${db}: apache2 pid ${apache.pid}`, () => apache.stop());
+  return { siteEnv, apache, publicUrl: `${publicOrigin}${BASE}/`, directUrl: `http://127.0.0.1:${sitePort}${BASE}/`, publicOrigin, envFile, out, sitePort };
+}
+
+async function pgStack(server: PgServer, buildDir: string): Promise<Stack> {
+  const project = tempProject();
+  defer('pg: project folder', () => project.remove());
+  const password = `bench-${randomBytes(9).toString('base64url')}`;
+  const passwordFile = project.writeFile('db-password', `${password}\n`);
+  log(`pg: starting a throwaway PostgreSQL ${server.version} (${server.kind}, ${server.bin})`);
+  const cluster = await startPostgres({ server, hba: 'local all postgres trust' });
+  defer(`pg: PostgreSQL (${cluster.dataDir})`, () => cluster.destroy());
+  // Over the unix socket, as config/postgres.json and the guides deploy it.
+  const databaseUrl = `postgresql://kdt@/kdt?host=${cluster.socketDir}&port=${cluster.port}`;
+  const adminEnv = { KDT_ROOT: project.root, DATABASE_URL: databaseUrl, DATABASE_PASSWORD_FILE: passwordFile };
+  const served = await renderAndServe('pg', adminEnv, project.root, buildDir);
+  // The role and database from the rendered SQL (password on standard input), the rendered pg_hba lines first.
+  const psqlBin = existsSync(join(server.bin, 'psql')) ? join(server.bin, 'psql') : 'psql';
+  const psql = sh(psqlBin, ['-X', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-f', join(served.out, 'postgres/create-role-and-database.sql')], { input: `${password}\n` });
+  if (psql.code !== 0) throw new Error(`pg: the rendered SQL failed:\n${psql.out}\n${psql.err}`);
+  const hbaLines = readFileSync(join(served.out, 'postgres/pg_hba-kit-db-test.conf'), 'utf8');
+  await cluster.setHba(['local   all   postgres   trust', hbaLines, 'local   all   all   peer', 'host    all   all   127.0.0.1/32   scram-sha-256'].join('\n'));
+  const init = await runAdmin(['init-database'], adminEnv);
+  if (init.code !== 0) throw new Error(`pg: init-database failed:\n${init.out}`);
+  const superUrl = `postgresql://postgres@/kdt?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
+  return {
+    db: 'pg',
+    ...served,
+    adminEnv,
+    daemons: postmasterPid(cluster.dataDir),
+    doctorArgs: ['--env-file', served.envFile, '--httpd-config', served.apache.config, '--hba-file', cluster.hbaFile, '--server-log', join(cluster.dir, 'server.log'), '--public-url', served.publicUrl],
+    // The anchor's pgbench/seed.sql: exactly 50 rows, ids 1..50.
+    seed: async () => {
+      await query(superUrl, "TRUNCATE stuff RESTART IDENTITY; INSERT INTO stuff (stuff, things) SELECT 'stuff ' || g, 'Things for row ' || g || ': lorem ipsum dolor sit amet.' FROM generate_series(1, 50) AS g");
+    },
+    checkpoint: async () => {
+      await query(superUrl, 'CHECKPOINT');
+    },
+    rows: async () => (await query<{ n: number }>(superUrl, 'SELECT count(*)::int AS n FROM stuff'))[0]!.n,
+  };
+}
+
+async function sqliteStack(buildDir: string): Promise<Stack> {
+  const project = tempProject();
+  defer('sqlite: project folder', () => project.remove());
+  mkdirSync(join(project.root, 'data'));
+  const file = join(project.root, 'data', 'kit-db-test.sqlite');
+  const adminEnv = { KDT_ROOT: project.root, DATABASE_URL: `sqlite:${file}` };
+  const init = await runAdmin(['init-database'], adminEnv);
+  if (init.code !== 0) throw new Error(`sqlite: init-database failed:\n${init.out}`);
+  const served = await renderAndServe('sqlite', adminEnv, project.root, buildDir);
+  const withDb = <T>(fn: (db: DatabaseSync) => T): T => {
+    const db = new DatabaseSync(file);
+    try {
+      db.exec('PRAGMA busy_timeout = 5000');
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    db: 'sqlite',
+    ...served,
+    adminEnv,
+    daemons: [],
+    doctorArgs: ['--env-file', served.envFile, '--httpd-config', served.apache.config, '--public-url', served.publicUrl],
+    seed: async () =>
+      withDb((db) => {
+        const hasSequence = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").get();
+        db.exec(`BEGIN IMMEDIATE;
+          DELETE FROM stuff;
+          ${hasSequence ? "DELETE FROM sqlite_sequence WHERE name = 'stuff';" : ''}
+          WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50)
+          INSERT INTO stuff (id, stuff, things) SELECT n, 'stuff ' || n, 'Things for row ' || n || ': lorem ipsum dolor sit amet.' FROM g;
+          COMMIT;`);
+      }),
+    checkpoint: async () => withDb((db) => void db.exec('PRAGMA wal_checkpoint(TRUNCATE)')),
+    rows: async () => withDb((db) => Number((db.prepare('SELECT count(*) AS n FROM stuff').get() as { n: number }).n)),
+  };
+}
+
+async function coldStarts(stack: Stack, count: number): Promise<{ direct: number[]; httpd: number[] }> {
+  const direct: number[] = [];
+  const httpd: number[] = [];
+  for (const [list, url] of [
+    [direct, stack.directUrl],
+    [httpd, stack.publicUrl],
+  ] as const) {
+    for (let i = 0; i < count; i++) {
+      const site = await launchSite(stack.siteEnv, url);
+      list.push(site.coldStartMs);
+      await site.stop();
+    }
+  }
+  return { direct, httpd };
+}
+
+async function doctorTimes(stack: Stack): Promise<{ node: number[]; pnpm: number[]; ok: boolean; failed: string[] }> {
+  const node: number[] = [];
+  const pnpm: number[] = [];
+  let ok = true;
+  const failed = new Set<string>();
+  for (let i = 0; i < P.doctorRuns; i++) {
+    for (const viaPnpm of [false, true]) {
+      const r = await runAdmin(['doctor', '--json', ...stack.doctorArgs], stack.adminEnv, viaPnpm);
+      (viaPnpm ? pnpm : node).push(r.ms);
+      try {
+        const report = JSON.parse(r.out.slice(r.out.indexOf('{'))) as { ok: boolean; checks: { id: string; status: string; summary: string }[] };
+        if (!report.ok || r.code !== 0) ok = false;
+        for (const c of report.checks) if (c.status === 'fail') failed.add(`${c.id}: ${c.summary}`);
+      } catch {
+        ok = false;
+        failed.add(`no JSON (exit ${r.code}): ${r.out.slice(0, 500)}`);
+      }
+    }
+  }
+  return { node, pnpm, ok, failed: [...failed] };
+}
+
+async function healthLatency(url: string): Promise<WrkResult> {
+  return strip(await runWrk({ url: `${url}health`, threads: 1, connections: 1, seconds: P.healthS, script: 'get' }));
+}
+
+interface StackResult {
+  httpd: Measured;
+  direct: Measured;
+  healthHttpd: WrkResult;
+  healthDirect: WrkResult;
+  cold: { direct: number[]; httpd: number[] };
+  doctor: { node: number[]; pnpm: number[]; ok: boolean; failed: string[] };
+  siteOutput: string;
+  /** VmHWM of the site process after all its loads, MiB */
+  siteHwmMiB: number | undefined;
+  rowsCheck: { httpd: string; direct: string };
+  profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
+}
+
+async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId }): Promise<StackResult> {
+  const name = stack.db === 'pg' ? 'PostgreSQL' : 'SQLite';
+  log(`${name}: cold starts (spawn → first 200), ${P.coldStarts} direct and ${P.coldStarts} through httpd`);
+  const cold = await coldStarts(stack, P.coldStarts);
+  let site = await launchSite(stack.siteEnv, stack.directUrl);
+  let stopSite = defer(`${name}: site pid ${site.pid}`, () => site.stop());
+  cold.direct.push(site.coldStartMs);
+  const startRssKb = readKb(`/proc/${site.pid}/status`, 'VmRSS');
+  await sanity(`${name} via httpd`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
+
+  const httpd = await measure(`${name} via httpd`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
+  const direct = await measure(`${name} direct`, { url: stack.directUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid }, committed: '303', daemons: stack.daemons });
+  await stack.seed();
+  log(`${name}: /health latency, 1 connection, ${P.healthS}s each, direct and through httpd`);
+  const healthDirect = await healthLatency(stack.directUrl);
+  const healthHttpd = await healthLatency(stack.publicUrl);
+  log(`${name}: admin doctor on the healthy stack, ${P.doctorRuns}× (node dist/bin.js and pnpm admin)`);
+  const doctor = await doctorTimes(stack);
+  if (!doctor.ok) log(`${name}: the doctor did not pass: ${doctor.failed.join('; ')}`);
+  log(`${name}: the site process's own peak RSS (VmHWM) after the loads: ${site.hwmMiB()?.toFixed(1)} MiB`);
+
+  const result: StackResult = {
+    httpd,
+    direct,
+    healthHttpd,
+    healthDirect,
+    cold,
+    doctor,
+    siteOutput: site.output(),
+    siteHwmMiB: site.hwmMiB(),
+    rowsCheck: { httpd: verifyRows(httpd, P.postC), direct: verifyRows(direct, P.postC) },
+  };
+  if (opts.cpuProf && stack.db === 'pg') {
+    await stopSite();
+    const dir = mkdtempSync(join(os.tmpdir(), 'kdt-bench-prof-'));
+    defer('profile folder', () => rmSync(dir, { recursive: true, force: true }));
+    site = await launchSite(stack.siteEnv, stack.directUrl, `--cpu-prof --cpu-prof-dir=${dir}`);
+    stopSite = defer(`${name}: profiled site pid ${site.pid}`, () => site.stop());
+    await stack.seed();
+    log(`${name}: CPU profile: warm-up ${P.warmS}s, then GET c${P.getC} ${P.getS}s through httpd under --cpu-prof`);
+    await runWrk({ url: stack.publicUrl, threads: P.threads, connections: P.getC, seconds: P.warmS, script: 'get' });
+    const get = await runWrk({ url: stack.publicUrl, threads: P.threads, connections: P.getC, seconds: P.getS, script: 'get' });
+    await stopSite();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) log(`${name}: the profiled site wrote no .cpuprofile`);
+    else {
+      const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+      const keep = join(ROOT, '.bench-results', `site-get-${stamp}.cpuprofile`);
+      mkdirSync(dirname(keep), { recursive: true });
+      writeFileSync(keep, JSON.stringify(profile));
+      result.profile = { ...summarizeCpuProfile(profile, 25), getRps: get.rps, file: keep.slice(ROOT.length + 1) };
+    }
+  }
+  await stopSite();
+
+  const f = (m: Measured, h: WrkResult, coldMs: number[]): Figures => ({ ...m.figures, healthP50Ms: h.latencyMs.p50, healthP99Ms: h.latencyMs.p99, coldStartMs: median(coldMs)! });
+  columns[ids.httpd] = { ...f(httpd, healthHttpd, cold.httpd), doctorMs: median(doctor.node)!, pnpmDoctorMs: median(doctor.pnpm)! };
+  columns[ids.direct] = { ...f(direct, healthDirect, cold.direct), ...(startRssKb === undefined ? {} : { startRssMiB: startRssKb / 1024 }) };
+  return result;
+}
+
+// ---------------------------------------------------------------- the anchor
+
+async function benchAnchor(columns: Columns): Promise<{ measured: Measured; versions: string; rowsCheck: string }> {
+  const runSh = join(ANCHOR_DIR, 'run.sh');
+  if (!existsSync(runSh)) throw new Error(`--with-anchor: ${runSh} not found (the shared folder sits beside the repository: <root>/../shared/anchors/seed-stack, or set BENCH_ANCHOR_DIR)`);
+  if (process.getuid?.() !== 0) throw new Error('--with-anchor: the anchor runs as root (its Apache drops to www-data, its PostgreSQL runs as postgres)');
+  ensurePackages(['apache2', 'libapache2-mod-wsgi-py3', 'python3-flask', 'python3-flask-sqlalchemy', 'python3-flaskext.wtf', 'python3-psycopg2', 'wrk']);
+  const [pgPort, httpPort] = [await freePort(), await freePort()];
+  // A fresh run dir under /tmp (run.sh insists), so nothing of ours or a previous anchor run is reused.
+  const runDir = `/tmp/kdt-bench-anchor-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', SEED_RUN_DIR: runDir, PG_PORT: String(pgPort), HTTP_PORT: String(httpPort) };
+  const stopAnchor = defer(`anchor: ./run.sh stop (${runDir})`, () => {
+    const r = sh(runSh, ['stop'], { env, timeoutMs: 90_000 });
+    if (r.code !== 0) log(`anchor: run.sh stop exited ${r.code}: ${r.err}`);
+  });
+  log(`anchor: ./run.sh start (PG_PORT=${pgPort} HTTP_PORT=${httpPort} SEED_RUN_DIR=${runDir})`);
+  const start = sh(runSh, ['start'], { env, timeoutMs: 180_000 });
+  if (start.code !== 0) throw new Error(`anchor: run.sh start failed (${start.code}):\n${start.out}\n${start.err}`);
+  const apachePid = Number(readFileSync(join(runDir, 'apache', 'httpd.pid'), 'utf8').trim());
+  const psql = (args: string[]) => {
+    const r = sh('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', join(runDir, 'pgsock'), '-p', String(pgPort), '-U', 'postgres', '-d', 'flasktest', ...args], { cwd: '/' });
+    if (r.code !== 0) throw new Error(`anchor: psql ${args.join(' ')}: ${r.err}`);
+    return r.out;
+  };
+  const url = `http://127.0.0.1:${httpPort}/flasktest/`;
+  const origin = `http://127.0.0.1:${httpPort}`;
+  const seed = async () => void psql(['-f', join(ANCHOR_DIR, 'pgbench', 'seed.sql')]);
+  const rows = async () => Number(psql(['-Atc', 'SELECT count(*) FROM stuff']).trim());
+  await sanity('anchor', url, origin, rows, /<tr><td>/g, seed, 200);
+  const measured = await measure('anchor', {
+    url,
+    origin,
+    seed,
+    checkpoint: async () => void psql(['-c', 'CHECKPOINT']),
+    rows,
+    sample: { httpd: apachePid },
+    // The anchor's rss_sampler.py: the (wsgi:flasktest) daemons apart from Apache's parent and MPM children.
+    classify: (cmd) => (cmd.startsWith('(wsgi:') ? 'app' : 'httpd'),
+    committed: '2xx',
+    daemons: [apachePid, ...postmasterPid(join(runDir, 'pgdata'))],
+  });
+  const versions = sh('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', 'apache2', 'libapache2-mod-wsgi-py3', 'python3-flask', 'python3-flask-sqlalchemy', 'python3-flaskext.wtf', 'python3-sqlalchemy', 'python3-psycopg2', 'postgresql-15']).out.trim();
+  await stopAnchor();
+  columns.anchor = measured.figures;
+  return { measured, versions, rowsCheck: verifyRows(measured, P.postC) };
+}
+
+// ---------------------------------------------------------------- machine and packages
+
+function ensurePackages(packages: string[]): void {
+  const missing = packages.filter((p) => sh('dpkg-query', ['-W', '-f=${Status}', p]).out !== 'install ok installed');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(`missing Debian packages: ${missing.join(' ')} (as root: apt-get install --no-install-recommends ${missing.join(' ')})`);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+    const r = sh('apt-get', args, { env, timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed:\n${r.out}\n${r.err}`);
+  }
+}
+
+function environment(server: PgServer | undefined): Environment {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const mem = /^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  const pkg = (p: string) => sh('dpkg-query', ['-W', '-f=${Version}', p]).out.trim() || 'not installed';
+  const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).out.trim();
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']).out.trim() !== '';
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    nproc: os.availableParallelism(),
+    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+    kernel: os.release(),
+    memory: mem ? `${(Number(mem[1]) / 1024 / 1024).toFixed(1)} GiB` : 'unknown',
+    versions: {
+      'kit-db-test': `${commit || 'unknown'}${dirty ? ' (with uncommitted changes)' : ''}`,
+      node: process.version,
+      PostgreSQL: server ? `${firstLine(sh(join(server.bin, 'postgres'), ['--version']).out)} (${server.kind}, ${server.bin})` : 'none',
+      apache2: `${firstLine(sh('/usr/sbin/apache2', ['-v']).out).replace(/^Server version:\s*/, '')} (${pkg('apache2')})`,
+      wrk: pkg('wrk'),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+async function main(): Promise<void> {
+  if (!existsSync(ADMIN_BIN) || !existsSync(join(WEB, 'build', 'handler.js'))) throw new Error('the site and the admin CLI are not built: pnpm build (pnpm bench runs through turbo, which builds them first)');
+  if (!existsSync('/usr/sbin/apache2')) throw new Error('apache2 is not installed (as root: apt-get install --no-install-recommends apache2)');
+  if (sh('sh', ['-c', 'command -v wrk']).code !== 0) {
+    if (process.getuid?.() === 0) ensurePackages(['wrk']);
+    else throw new Error("wrk is not installed: Debian's wrk package (as root: apt-get install --no-install-recommends wrk)");
+  }
+  // The system's server, Debian's PostgreSQL 15 like the anchor; the npm registry's build only when there is none.
+  let server: PgServer;
+  try {
+    server = pgServers({ ...process.env, KDT_PG_SERVERS: 'system' })[0]!;
+  } catch {
+    server = pgServers({ ...process.env, KDT_PG_SERVERS: 'embedded' })[0]!;
+    log(`no system PostgreSQL: using the npm registry's ${server.version}`);
+  }
+  const env = environment(server);
+  log(`machine: ${env.nproc} × ${env.cpuModel}; ${Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+
+  log(`building the site for ${BASE} (buildSite)`);
+  const buildDir = buildSite(BASE);
+  const columns: Columns = {};
+  const notes: string[] = [];
+  const raw: Record<string, unknown> = {};
+
+  const pg = await pgStack(server, buildDir);
+  const pgResult = await benchStack(pg, columns, { httpd: 'pg-httpd', direct: 'pg-direct' });
+  raw.pg = pgResult;
+  await stopStack();
+
+  let sqliteResult: StackResult | undefined;
+  if (opts.sqlite) {
+    const lite = await sqliteStack(buildDir);
+    sqliteResult = await benchStack(lite, columns, { httpd: 'sqlite-httpd', direct: 'sqlite-direct' });
+    raw.sqlite = sqliteResult;
+    await stopStack();
+  }
+
+  let anchor: Awaited<ReturnType<typeof benchAnchor>> | undefined;
+  if (opts.withAnchor) {
+    anchor = await benchAnchor(columns);
+    raw.anchor = anchor;
+  }
+
+  // ---- notes: what the figures mean and what was verified
+  notes.push(
+    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), one site process (\`apps/web/server.js\`, the ${BASE} production build), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
+    `POST sends the anchor's body plus what a browser's plain form post sends: \`Origin: <public origin>\` (the site's ORIGIN) and \`Accept: text/html\` (without it SvelteKit answers its JavaScript form enhancement: 200 JSON instead of the 303); the anchor ignores both. The site answers a write with a 303 redirect (no page rendered), the anchor renders the whole, growing table. A committed write is a 303 for the site and a 200 for the anchor (it renders the page after COMMIT); writes/s = committed answers / run duration.`,
+    `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
+    `Peak RSS: summed VmRSS of the process tree, sampled every 0.2 s during GET and POST (the anchor: its Apache parent and MPM children as httpd, the two (wsgi:flasktest) daemons as the app). "Direct" columns sample only the site. Cross-check, the kernel's own peak (VmHWM) of the site process after all its loads: PostgreSQL ${pgResult.siteHwmMiB?.toFixed(1)} MiB${sqliteResult ? `, SQLite ${sqliteResult.siteHwmMiB?.toFixed(1)} MiB` : ''}.`,
+    `Cold start: spawn of \`node server.js\` to the first 200 of the page, polled every 5 ms (median of ${P.coldStarts + 1} direct, ${P.coldStarts} through httpd). The doctor: \`node apps/admin/dist/bin.js doctor --json\` with the environment file, \`--httpd-config\` of the private apache2${pg.db === 'pg' ? ', --hba-file, --server-log' : ''} and --public-url (median of ${P.doctorRuns}); \`pnpm admin doctor\` adds pnpm's own start-up. Doctor verdict: PostgreSQL ${pgResult.doctor.ok ? 'ok' : `NOT ok (${pgResult.doctor.failed.join('; ')})`}${sqliteResult ? `, SQLite ${sqliteResult.doctor.ok ? 'ok' : `NOT ok (${sqliteResult.doctor.failed.join('; ')})`}` : ''}.`,
+    `/health: wrk -t1 -c1 for ${P.healthS} s (sequential requests on one keep-alive connection).`,
+  );
+  const busy = Object.entries(busyBefore).filter(([, v]) => v > 0.15);
+  const maxQuiet = Math.max(0, ...Object.values(busyBefore).filter((v) => v <= 0.15));
+  notes.push(
+    busy.length > 0
+      ? `**The machine was not quiet** before ${busy.map(([phase, v]) => `${phase} (${(v * 100).toFixed(0)} % busy with other work)`).join(', ')}: those figures are skewed; every other measured phase started on a quiet machine (≤ ${(maxQuiet * 100).toFixed(0)} %). Quiet check: 1 s of /proc/stat just before the phase, minus the CPU time of the bench's own processes.`
+      : `Quiet check: just before each measured phase the machine was at most ${(maxQuiet * 100).toFixed(0)} % busy with other work (1 s of /proc/stat, minus the CPU time of the bench's own processes).`,
+  );
+  if (!opts.withAnchor) notes.push('No anchor in this run (`--with-anchor`): the relative targets are not judged.');
+  if (anchor) notes.push(`Anchor packages: ${anchor.versions.replaceAll('\n', '; ')}.`);
+  if (opts.quick) notes.push('--quick: shortened durations, a smoke run; not comparable with the protocol.');
+
+  const targets = evaluateTargets(columns);
+  const profile = pgResult.profile ? `GET through httpd under --cpu-prof: ${pgResult.profile.getRps.toFixed(0)} req/s (the profiler slows it); profile: \`${pgResult.profile.file}\`.\n\n${profileTables(pgResult.profile)}` : undefined;
+
+  const resultsFile = join('.bench-results', `${stamp}.json`);
+  mkdirSync(join(ROOT, '.bench-results'), { recursive: true });
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ env, options: opts, protocol: P, columns, targets, notes, busyBefore, raw }, null, 1)}\n`);
+  const command = `pnpm bench${process.argv.slice(2).filter((a) => a !== '--').map((a) => ` ${a}`).join('')}`;
+  const doc = benchmarksDocument({ env, command, columns, targets, notes, ...(profile ? { profile } : {}), resultsFile });
+  if (!opts.quick) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
+
+  console.log(`\n${figuresTable(columns)}\n\n${targetsTable(targets)}\n`);
+  if (profile) console.log(`${profile}\n`);
+  console.log(`results: ${resultsFile}${opts.quick ? ' (--quick: docs/benchmarks.md left alone)' : '; docs/benchmarks.md updated'}`);
+}
+
+/** Stops what a finished stack started (its site, apache2, PostgreSQL, folders) before the next one. */
+async function stopStack(): Promise<void> {
+  while (cleanups.length > 0) {
+    const { name, fn } = cleanups.pop()!;
+    try {
+      await fn();
+    } catch (error) {
+      log(`stopping ${name}: ${(error as Error).message}`);
+    }
+  }
+}
+
+try {
+  await main();
+  await cleanupAll();
+  clearTimeout(watchdog);
+} catch (error) {
+  if (!interrupted) log(`FAILED: ${(error as Error).stack ?? error}`);
+  await cleanupAll();
+  clearTimeout(watchdog);
+  process.exitCode = 1;
+}
