@@ -44,6 +44,14 @@ export interface RenderedStack {
   publicOrigin: string;
   /** the rendered files' folder */
   out: string;
+  /** the rendered environment file (the site's settings; the doctor's --env-file) */
+  envFile: string;
+  /** the rendered pg_hba lines for the app */
+  hbaLines: string;
+  /** the rendered httpd site, as the private apache2 runs it */
+  renderedSite: string;
+  /** where the site listens */
+  sitePort: number;
   /** everything the admin commands printed while setting up */
   outputs: string[];
   /** the test's own view of the table, as the app role over the socket */
@@ -52,6 +60,8 @@ export interface RenderedStack {
   rows(): Promise<{ id: number; stuff: string; things: string }[]>;
   /** starts the site again (after site.stop()), with the same environment plus `extra` */
   restartSite(extra?: Record<string, string>): Promise<Site>;
+  /** restarts the private apache2 with this site configuration (default: the rendered one) */
+  restartApache(site?: string): Promise<Apache>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +110,8 @@ export async function startRenderedStack(options: { password?: string; server?: 
       startSite({ ...siteEnv, ...adminEnv, ...extra }, { buildDir, basePath: BASE, port: sitePort });
     site = await startTheSite();
     const siteFile = readFileSync(join(out, 'etc/apache2/sites-available/kit-db-test.conf'), 'utf8');
-    apache = await startApache({ site: siteFile, port: apachePort, preamble: `Define KDT_HTTP_PORT ${apachePort}` });
+    const startTheApache = (conf: string) => startApache({ site: conf, port: apachePort, preamble: `Define KDT_HTTP_PORT ${apachePort}` });
+    apache = await startTheApache(siteFile);
 
     const appUrl = `postgresql://kdt:${encodeURIComponent(password)}@/kdt?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
     const stack: RenderedStack = {
@@ -115,6 +126,10 @@ export async function startRenderedStack(options: { password?: string; server?: 
       publicUrl,
       publicOrigin,
       out,
+      envFile,
+      hbaLines,
+      renderedSite: siteFile,
+      sitePort,
       outputs,
       appUrl,
       count: async () => (await query<{ n: number }>(appUrl, 'select count(*)::int as n from stuff'))[0]!.n,
@@ -123,6 +138,11 @@ export async function startRenderedStack(options: { password?: string; server?: 
         await stack.site.stop();
         stack.site = await startTheSite(extra);
         return stack.site;
+      },
+      async restartApache(conf = siteFile) {
+        await stack.apache.stop();
+        stack.apache = await startTheApache(conf);
+        return stack.apache;
       },
       async stop() {
         await stack.apache.stop();
