@@ -1,8 +1,11 @@
-import { constants, accessSync, existsSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, accessSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 
 import { join, resolve } from 'node:path';
 
 export type ReadResult = { text: string } | { error: string };
+
+/** How much of a log the doctor reads: its last 4 MiB. */
+export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
 
 /** A file's text, or the error code (ENOENT, EACCES) that stopped the read. */
 export function readUtf8(path: string): ReadResult {
@@ -33,6 +36,27 @@ export class SystemFiles {
   /** Where the server's `path` is on this machine. */
   local(path: string): string {
     return this.root === '/' ? path : join(this.root, path);
+  }
+
+  /**
+   * The end of a log: its last `maxBytes`, from the first whole line. Logs on a server run to
+   * gigabytes and only recent entries matter, so the doctor never reads one whole.
+   */
+  readTail(path: string, maxBytes = LOG_TAIL_BYTES): ReadResult {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.local(path), 'r');
+      const size = statSync(this.local(path)).size;
+      const start = Math.max(0, size - maxBytes);
+      const buffer = Buffer.alloc(size - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      const text = buffer.toString('utf8');
+      return { text: start === 0 ? text : text.slice(text.indexOf('\n') + 1) };
+    } catch (error) {
+      return { error: (error as NodeJS.ErrnoException).code ?? String(error) };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   exists(path: string): boolean {

@@ -239,7 +239,7 @@ export const errorLogCheck: Check<DoctorContext> = {
     let path = paths[0]!;
     const errors: string[] = [];
     for (const candidate of paths) {
-      const read = httpdFiles(context).read(candidate);
+      const read = httpdFiles(context).readTail(candidate);
       if ('text' in read) {
         text = read.text;
         path = candidate;

@@ -7,7 +7,7 @@ export function readRefusal(context: DoctorContext, user: string): { refusal: Lo
   if (candidates.length === 0) return { refusal: null, problem: 'no server log found (looked in /var/log/postgresql and /var/lib/pgsql/*/data/log; give --server-log PATH)' };
   const problems: string[] = [];
   for (const path of candidates) {
-    const read = context.files.read(path);
+    const read = context.files.readTail(path);
     if ('error' in read) {
       problems.push(`${path} is not readable (${read.error})${read.error === 'EACCES' ? ': run the doctor as root or postgres to read it' : ''}`);
       continue;

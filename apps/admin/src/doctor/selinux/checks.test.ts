@@ -95,14 +95,14 @@ describe('the audit log', () => {
     // ausearch(8): exit 1 and "<no matches>" on stderr when nothing matched.
     const ctx = context('enforcing-denied', { ...RHEL, 'ausearch -m AVC,USER_AVC -ts recent': { code: 1, stderr: '<no matches>\n' } });
     const files = Object.create(ctx.files) as typeof ctx.files;
-    files.read = (path) => (path === '/var/log/audit/audit.log' ? { error: 'ENOENT' } : ctx.files.read(path));
+    files.readTail = (path) => (path === '/var/log/audit/audit.log' ? { error: 'ENOENT' } : ctx.files.readTail(path));
     expect(await selinuxDenialsCheck.run({ ...ctx, files })).toMatchObject({ status: 'pass', evidence: ['read ausearch -m AVC,USER_AVC -ts recent (the last 10 minutes)'] });
   });
 
   it('unreadable (not root): a warning that says so, not a failure', async () => {
     const ctx = context('enforcing-denied', { ...RHEL, 'ausearch -m AVC,USER_AVC -ts recent': { code: 1, stderr: 'Error opening /var/log/audit/audit.log (Permission denied)\n' } });
     const files = Object.create(ctx.files) as typeof ctx.files;
-    files.read = (path) => (path === '/var/log/audit/audit.log' ? { error: 'EACCES' } : ctx.files.read(path));
+    files.readTail = (path) => (path === '/var/log/audit/audit.log' ? { error: 'EACCES' } : ctx.files.readTail(path));
     expect(await selinuxDenialsCheck.run({ ...ctx, files })).toMatchObject({
       status: 'warn',
       summary: 'cannot read the audit log',

@@ -218,7 +218,7 @@ export interface Denials {
 /** AVC denials: /var/log/audit/audit.log, else `ausearch -m AVC,USER_AVC -ts recent` (the last 10 minutes). */
 export function readDenials(context: DoctorContext): Promise<Denials> {
   return memo(context, 'denials', async () => {
-    const log = context.files.read(AUDIT_LOG);
+    const log = context.files.readTail(AUDIT_LOG);
     if ('text' in log) {
       const all = parseAuditLog(log.text);
       const stamps = log.text.match(/audit\((\d+(?:\.\d+)?):\d+\)/g) ?? [];
