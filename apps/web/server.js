@@ -9,13 +9,20 @@
 //                        (e.g. x-forwarded-proto, x-forwarded-host), as adapter-node does
 //   ADDRESS_HEADER, XFF_DEPTH   the client address from a proxy header (adapter-node)
 //   BODY_SIZE_LIMIT, SHUTDOWN_TIMEOUT (seconds, 30); KDT_BUILD_DIR (build/) for another build
+//   WORKERS              site processes sharing the address (node:cluster): a number, or auto
+//                        (one per CPU core); 1 (the default) serves from this process alone
 // With none of ORIGIN / PROTOCOL_HEADER / HOST_HEADER, the origin is the request's own:
 // http://<Host header>, which is what a browser talking to this server directly sends.
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { availableParallelism } from 'node:os';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
 const INTERNAL_HOST = 'x-kdt-origin-host';
+// Set by the primary for its workers: the site's instance id (see src/lib/server/app-info.ts).
+const WORKER_INSTANCE = 'KIT_DB_TEST_INSTANCE';
 
 /** @param {NodeJS.ProcessEnv} env */
 function originPolicy(env) {
@@ -38,71 +45,150 @@ function originPolicy(env) {
   return { describe: 'the request itself (http://<Host>)', request: true };
 }
 
+/** @param {string | undefined} value */
+function workerCount(value) {
+  if (value === undefined || value === '') return 1;
+  if (value === 'auto') return availableParallelism();
+  if (!/^[1-9]\d{0,2}$/.test(value)) throw new Error(`WORKERS: expected a number of processes (1, 2, …) or auto, got "${value}"`);
+  return Number(value);
+}
+
+/** @type {{ describe: string, proto?: string, host?: string, proxy?: boolean, request?: boolean }} */
 let policy;
+/** @type {number} */
+let workers;
 try {
   policy = originPolicy(process.env);
+  workers = workerCount(process.env.WORKERS);
 } catch (error) {
   console.error(`kit-db-test: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
-// Only our own headers carry the origin when we set it; client-sent copies are overwritten below.
-if (!policy.proxy) {
-  process.env.PROTOCOL_HEADER = INTERNAL_PROTO;
-  process.env.HOST_HEADER = INTERNAL_HOST;
-  delete process.env.PORT_HEADER;
-}
-
-// handler.js reads the header variables when it loads, so import it after setting them.
-// KDT_BUILD_DIR (relative to this folder) selects another build, e.g. the tests' sub-path build.
-const buildDir = new URL(`${process.env.KDT_BUILD_DIR ?? 'build'}/`, import.meta.url);
-const { handler } = await import(new URL('handler.js', buildDir).href);
-const { base } = await import(new URL('adapter-node.js', buildDir).href);
-const { describeConfig, loadConfig } = await import('@kit-db-test/schema');
-
-function profileSummary() {
-  try {
-    const d = describeConfig(loadConfig());
-    return `profile ${d.profile.name} (${d.target})`;
-  } catch (error) {
-    return `configuration error: ${error instanceof Error ? error.message : error}`;
-  }
-}
-
-const server = http.createServer((req, res) => {
-  if (policy.proto) {
-    req.headers[INTERNAL_PROTO] = policy.proto;
-    req.headers[INTERNAL_HOST] = policy.host;
-  } else if (policy.request) {
-    req.headers[INTERNAL_PROTO] = 'http';
-    req.headers[INTERNAL_HOST] = req.headers.host ?? 'localhost';
-  }
-  handler(req, res, () => {
-    res.statusCode = 404;
-    res.end('Not found');
-  });
-});
-server.keepAliveTimeout = 65_000; // longer than httpd's proxy keep-alive, so it never reuses a closed socket
 
 const socketPath = process.env.SOCKET_PATH;
-const host = process.env.HOST ?? '127.0.0.1';
-const port = Number(process.env.PORT ?? 3000);
-const onListening = () => {
-  if (socketPath) chmodSync(socketPath, 0o660); // the service's group (e.g. httpd's) may connect
-  const where = socketPath ? `unix:${socketPath}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  console.log(`kit-db-test listening on ${where}${base || '/'} (base path ${base || '(none)'}; origin from ${policy.describe}; ${profileSummary()})`);
-};
-if (socketPath) {
-  if (existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run
-  server.listen(socketPath, onListening);
+const shutdownSeconds = Number(process.env.SHUTDOWN_TIMEOUT ?? 30);
+
+if (workers > 1 && cluster.isPrimary) {
+  await superviseWorkers(workers);
 } else {
-  server.listen(port, host, onListening);
+  await serve();
 }
 
-const shutdownSeconds = Number(process.env.SHUTDOWN_TIMEOUT ?? 30);
-function shutdown() {
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), shutdownSeconds * 1000).unref();
+/**
+ * The primary of a multi-process site: it only forks the workers, which share the listening
+ * address (the primary hands out connections in turn), and replaces one that dies. It loads
+ * neither SvelteKit nor the ORM, so it costs one bare Node process of memory. Every worker
+ * reports the primary's instance id in /health: the doctor's "same instance through httpd and
+ * direct" then holds whichever worker answers.
+ * @param {number} count
+ */
+async function superviseWorkers(count) {
+  if (socketPath && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run
+  const instance = randomBytes(6).toString('hex');
+  let stopping = false;
+  /** @type {number[]} */
+  const recentDeaths = [];
+  /** @type {Set<import('node:cluster').Worker>} */
+  const live = new Set();
+  let announced = false;
+  const fork = () => live.add(cluster.fork({ [WORKER_INSTANCE]: instance }));
+  cluster.on('exit', (worker, code, signal) => {
+    live.delete(worker);
+    if (stopping) {
+      if (live.size === 0) process.exit(0);
+      return;
+    }
+    const now = Date.now();
+    recentDeaths.push(now);
+    while (now - (recentDeaths[0] ?? now) > 10_000) recentDeaths.shift();
+    // A worker that dies over and over (a broken build, a port taken) is not worth restarting: exit
+    // non-zero so that systemd's Restart= and the journal take over.
+    if (recentDeaths.length > count * 3) {
+      console.error(`kit-db-test: site processes keep exiting (${recentDeaths.length} in 10 s, the last with ${signal ?? `code ${code}`}); stopping`);
+      for (const other of live) other.process.kill('SIGTERM');
+      process.exit(1);
+    }
+    console.error(`kit-db-test: site process ${worker.process.pid} exited with ${signal ?? `code ${code}`}; starting another`);
+    fork();
+  });
+  // One start-up line per site, not per process: the first worker to listen sends it here.
+  cluster.on('message', (_worker, message) => {
+    if (announced || typeof message?.kdtListening !== 'string') return;
+    announced = true;
+    console.log(message.kdtListening);
+  });
+  for (let i = 0; i < count; i++) fork();
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of live) worker.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), (shutdownSeconds + 1) * 1000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+/** One site process: adapter-node's handler behind the origin policy (the whole site when WORKERS is 1). */
+async function serve() {
+  // Only our own headers carry the origin when we set it; client-sent copies are overwritten below.
+  if (!policy.proxy) {
+    process.env.PROTOCOL_HEADER = INTERNAL_PROTO;
+    process.env.HOST_HEADER = INTERNAL_HOST;
+    delete process.env.PORT_HEADER;
+  }
+
+  // handler.js reads the header variables when it loads, so import it after setting them.
+  // KDT_BUILD_DIR (relative to this folder) selects another build, e.g. the tests' sub-path build.
+  const buildDir = new URL(`${process.env.KDT_BUILD_DIR ?? 'build'}/`, import.meta.url);
+  const { handler } = await import(new URL('handler.js', buildDir).href);
+  const { base } = await import(new URL('adapter-node.js', buildDir).href);
+  const { describeConfig, loadConfig } = await import('@kit-db-test/schema');
+
+  function profileSummary() {
+    try {
+      const d = describeConfig(loadConfig());
+      return `profile ${d.profile.name} (${d.target})`;
+    } catch (error) {
+      return `configuration error: ${error instanceof Error ? error.message : error}`;
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    if (policy.proto) {
+      req.headers[INTERNAL_PROTO] = policy.proto;
+      req.headers[INTERNAL_HOST] = policy.host;
+    } else if (policy.request) {
+      req.headers[INTERNAL_PROTO] = 'http';
+      req.headers[INTERNAL_HOST] = req.headers.host ?? 'localhost';
+    }
+    handler(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than httpd's proxy keep-alive, so it never reuses a closed socket
+
+  const host = process.env.HOST ?? '127.0.0.1';
+  const port = Number(process.env.PORT ?? 3000);
+  const onListening = () => {
+    if (socketPath) chmodSync(socketPath, 0o660); // the service's group (e.g. httpd's) may connect
+    const where = socketPath ? `unix:${socketPath}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const processes = workers > 1 ? `${workers} processes; ` : '';
+    const line = `kit-db-test listening on ${where}${base || '/'} (${processes}base path ${base || '(none)'}; origin from ${policy.describe}; ${profileSummary()})`;
+    if (cluster.isWorker) process.send?.({ kdtListening: line });
+    else console.log(line);
+  };
+  if (socketPath) {
+    if (cluster.isPrimary && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run
+    server.listen(socketPath, onListening);
+  } else {
+    server.listen(port, host, onListening);
+  }
+
+  function shutdown() {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), shutdownSeconds * 1000).unref();
+  }
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync } from 'node:sqlite';
 import { buildSite, freePort, pgServers, query, startApache, startPostgres, tempProject, type Apache, type PgServer } from '@kit-db-test/testing';
-import { machineBusy, readKb, RssSampler, stopTracked, track, type MemoryPeak } from './processes.ts';
+import { machineBusy, processTree, readKb, RssSampler, stopTracked, track, type MemoryPeak } from './processes.ts';
 import {
   benchmarksDocument,
   evaluateTargets,
@@ -174,8 +174,10 @@ async function getStatus(url: string): Promise<{ status: number; body: string } 
 interface RunningSite {
   pid: number;
   coldStartMs: number;
-  /** the kernel's own peak RSS of the site process (VmHWM), MiB: a cross-check of the sampled peak */
+  /** the kernel's own peak RSS (VmHWM) of the site's processes, summed, MiB: a cross-check of the sampled peak */
   hwmMiB(): number | undefined;
+  /** VmRSS of the site's processes now, summed, MiB */
+  rssMiB(): number | undefined;
   output(): string;
   stop(): Promise<void>;
 }
@@ -219,11 +221,15 @@ async function launchSite(env: Record<string, string>, pollUrl: string, nodeOpti
     await stop();
     throw new Error(`the site did not answer 200 at ${pollUrl} within 15 s:\n${output}`);
   }
-  const hwmMiB = () => {
-    const kb = readKb(`/proc/${child.pid}/status`, 'VmHWM');
-    return kb === undefined ? undefined : kb / 1024;
+  // With WORKERS > 1 the site is a primary and its workers: the sum over the tree (for VmHWM, an
+  // upper bound: each process's own peak, not necessarily at the same moment).
+  const treeMiB = (key: 'VmHWM' | 'VmRSS') => {
+    const kb = processTree(child.pid!).map((pid) => readKb(`/proc/${pid}/status`, key));
+    return kb.some((v) => v === undefined) ? undefined : kb.reduce<number>((a, b) => a + b!, 0) / 1024;
   };
-  return { pid: child.pid!, coldStartMs, hwmMiB, output: () => output, stop };
+  const hwmMiB = () => treeMiB('VmHWM');
+  const rssMiB = () => treeMiB('VmRSS');
+  return { pid: child.pid!, coldStartMs, hwmMiB, rssMiB, output: () => output, stop };
 }
 
 // ---------------------------------------------------------------- one stack, the anchor's protocol
@@ -509,6 +515,8 @@ async function healthLatency(url: string): Promise<WrkResult> {
 
 interface StackResult {
   httpd: Measured;
+  /** through httpd with WORKERS=auto, when measured */
+  workers?: Measured;
   direct: Measured;
   healthHttpd: WrkResult;
   healthDirect: WrkResult;
@@ -517,19 +525,19 @@ interface StackResult {
   siteOutput: string;
   /** VmHWM of the site process after all its loads, MiB */
   siteHwmMiB: number | undefined;
-  rowsCheck: { httpd: string; direct: string };
+  rowsCheck: { httpd: string; direct: string; workers?: string };
   profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
 }
 
-async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId }): Promise<StackResult> {
+async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId; workers?: ColumnId }): Promise<StackResult> {
   const name = stack.db === 'pg' ? 'PostgreSQL' : 'SQLite';
   log(`${name}: cold starts (spawn → first 200), ${P.coldStarts} direct and ${P.coldStarts} through httpd`);
   const cold = await coldStarts(stack, P.coldStarts);
   let site = await launchSite(stack.siteEnv, stack.directUrl);
   let stopSite = defer(`${name}: site pid ${site.pid}`, () => site.stop());
   cold.direct.push(site.coldStartMs);
-  const startRssKb = readKb(`/proc/${site.pid}/status`, 'VmRSS');
   await sanity(`${name} via httpd`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
+  const startRssMiB = site.rssMiB();
 
   const httpd = await measure(`${name} via httpd`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
   const direct = await measure(`${name} direct`, { url: stack.directUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid }, committed: '303', daemons: stack.daemons });
@@ -542,7 +550,21 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
   if (!doctor.ok) log(`${name}: the doctor did not pass: ${doctor.failed.join('; ')}`);
   log(`${name}: the site process's own peak RSS (VmHWM) after the loads: ${site.hwmMiB()?.toFixed(1)} MiB`);
 
+  // The rendered environment file says how many site processes; the issue asks for the
+  // single-process and the multi-process figures side by side: the same stack with WORKERS=auto.
+  let workers: Measured | undefined;
+  if (ids.workers) {
+    await stopSite();
+    site = await launchSite({ ...stack.siteEnv, WORKERS: 'auto' }, stack.directUrl);
+    stopSite = defer(`${name}: WORKERS=auto site pid ${site.pid}`, () => site.stop());
+    await sanity(`${name} via httpd, WORKERS=auto`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
+    const workersStartRss = site.rssMiB();
+    workers = await measure(`${name} via httpd, WORKERS=auto (${os.availableParallelism()} processes)`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
+    columns[ids.workers] = { ...workers.figures, ...(workersStartRss === undefined ? {} : { startRssMiB: workersStartRss }) };
+  }
+
   const result: StackResult = {
+    ...(workers ? { workers } : {}),
     httpd,
     direct,
     healthHttpd,
@@ -551,16 +573,17 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
     doctor,
     siteOutput: site.output(),
     siteHwmMiB: site.hwmMiB(),
-    rowsCheck: { httpd: verifyRows(httpd, P.postC), direct: verifyRows(direct, P.postC) },
+    rowsCheck: { httpd: verifyRows(httpd, P.postC), direct: verifyRows(direct, P.postC), ...(workers ? { workers: verifyRows(workers, P.postC) } : {}) },
   };
   if (opts.cpuProf && stack.db === 'pg') {
     await stopSite();
     const dir = mkdtempSync(join(os.tmpdir(), 'kdt-bench-prof-'));
     defer('profile folder', () => rmSync(dir, { recursive: true, force: true }));
-    site = await launchSite(stack.siteEnv, stack.directUrl, `--cpu-prof --cpu-prof-dir=${dir}`);
+    // One process, so that the one profile written is the one that served the load.
+    site = await launchSite({ ...stack.siteEnv, WORKERS: '1' }, stack.directUrl, `--cpu-prof --cpu-prof-dir=${dir}`);
     stopSite = defer(`${name}: profiled site pid ${site.pid}`, () => site.stop());
     await stack.seed();
-    log(`${name}: CPU profile: warm-up ${P.warmS}s, then GET c${P.getC} ${P.getS}s through httpd under --cpu-prof`);
+    log(`${name}: CPU profile (WORKERS=1): warm-up ${P.warmS}s, then GET c${P.getC} ${P.getS}s through httpd under --cpu-prof`);
     await runWrk({ url: stack.publicUrl, threads: P.threads, connections: P.getC, seconds: P.warmS, script: 'get' });
     const get = await runWrk({ url: stack.publicUrl, threads: P.threads, connections: P.getC, seconds: P.getS, script: 'get' });
     await stopSite();
@@ -578,7 +601,7 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
 
   const f = (m: Measured, h: WrkResult, coldMs: number[]): Figures => ({ ...m.figures, healthP50Ms: h.latencyMs.p50, healthP99Ms: h.latencyMs.p99, coldStartMs: median(coldMs)! });
   columns[ids.httpd] = { ...f(httpd, healthHttpd, cold.httpd), doctorMs: median(doctor.node)!, pnpmDoctorMs: median(doctor.pnpm)! };
-  columns[ids.direct] = { ...f(direct, healthDirect, cold.direct), ...(startRssKb === undefined ? {} : { startRssMiB: startRssKb / 1024 }) };
+  columns[ids.direct] = { ...f(direct, healthDirect, cold.direct), ...(startRssMiB === undefined ? {} : { startRssMiB }) };
   return result;
 }
 
@@ -696,7 +719,7 @@ async function main(): Promise<void> {
   const raw: Record<string, unknown> = {};
 
   const pg = await pgStack(server, buildDir);
-  const pgResult = await benchStack(pg, columns, { httpd: 'pg-httpd', direct: 'pg-direct' });
+  const pgResult = await benchStack(pg, columns, { httpd: 'pg-httpd', direct: 'pg-direct', workers: 'pg-httpd-workers' });
   raw.pg = pgResult;
   await stopStack();
 
@@ -716,9 +739,9 @@ async function main(): Promise<void> {
 
   // ---- notes: what the figures mean and what was verified
   notes.push(
-    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), one site process (\`apps/web/server.js\`, the ${BASE} production build), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
+    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), the site (\`apps/web/server.js\`, the ${BASE} production build) with the rendered environment file's \`WORKERS=${pg.siteEnv.WORKERS ?? '1'}\`, and once more through httpd with \`WORKERS=auto\` (the "WORKERS=auto" column: one process per core, ${os.availableParallelism()} here, sharing one port through node:cluster), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
     `POST sends the anchor's body plus what a browser's plain form post sends: \`Origin: <public origin>\` (the site's ORIGIN) and \`Accept: text/html\` (without it SvelteKit answers its JavaScript form enhancement: 200 JSON instead of the 303); the anchor ignores both. The site answers a write with a 303 redirect (no page rendered), the anchor renders the whole, growing table. A committed write is a 303 for the site and a 200 for the anchor (it renders the page after COMMIT); writes/s = committed answers / run duration.`,
-    `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
+    `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${pgResult.rowsCheck.workers ? `; via httpd, WORKERS=auto: ${pgResult.rowsCheck.workers}` : ''}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
     `Peak RSS: summed VmRSS of the process tree, sampled every 0.2 s during GET and POST (the anchor: its Apache parent and MPM children as httpd, the two (wsgi:flasktest) daemons as the app). "Direct" columns sample only the site. Cross-check, the kernel's own peak (VmHWM) of the site process after all its loads: PostgreSQL ${pgResult.siteHwmMiB?.toFixed(1)} MiB${sqliteResult ? `, SQLite ${sqliteResult.siteHwmMiB?.toFixed(1)} MiB` : ''}.`,
     `Cold start: spawn of \`node server.js\` to the first 200 of the page, polled every 5 ms (median of ${P.coldStarts + 1} direct, ${P.coldStarts} through httpd). The doctor: \`node apps/admin/dist/bin.js doctor --json\` with the environment file, \`--httpd-config\` of the private apache2${pg.db === 'pg' ? ', --hba-file, --server-log' : ''} and --public-url (median of ${P.doctorRuns}); \`pnpm admin doctor\` adds pnpm's own start-up. Doctor verdict: PostgreSQL ${pgResult.doctor.ok ? 'ok' : `NOT ok (${pgResult.doctor.failed.join('; ')})`}${sqliteResult ? `, SQLite ${sqliteResult.doctor.ok ? 'ok' : `NOT ok (${sqliteResult.doctor.failed.join('; ')})`}` : ''}.`,
     `/health: wrk -t1 -c1 for ${P.healthS} s (sequential requests on one keep-alive connection).`,

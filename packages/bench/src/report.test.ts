@@ -80,6 +80,22 @@ describe('ratios, table and targets', () => {
     expect(targetsTable(short)).toContain('| GET req/s ≥ 3× anchor | 2.00× (1 500 vs 750 req/s) | **not met** (2.00× of 3.00×: needs 1.50× the measured figure) |');
   });
 
+  it('judges the WORKERS=auto run as well, with its own ratio column, when it was measured', () => {
+    const withWorkers: Columns = { ...columns, 'pg-httpd-workers': { getRps: 1500, getP99Ms: 50, writesPerS: 820, appRssMiB: 98 } };
+    const table = figuresTable(withWorkers).split('\n');
+    expect(table[0]).toBe('| figure | PostgreSQL, via httpd | PostgreSQL, via httpd, WORKERS=auto | PostgreSQL, direct | anchor (2015 stack, via its Apache) | ratio PG via httpd / anchor | ratio WORKERS=auto / anchor |');
+    expect(table).toContain('| GET / req/s (c32, 15 s) | 2 400 | 1 500 | 3 000 | 750 | 3.20× | 2.00× |');
+    const t = Object.fromEntries(evaluateTargets(withWorkers).map((r) => [r.target, r]));
+    expect(t['GET req/s ≥ 3× anchor']).toMatchObject({ met: true });
+    expect(t['GET req/s ≥ 3× anchor (WORKERS=auto)']).toMatchObject({ met: false, measured: '2.00× (1 500 vs 750 req/s)' });
+    expect(t['GET p99 ≤ 1/3 of anchor (WORKERS=auto)']).toMatchObject({ met: false });
+    expect(t['committed writes ≥ 5× anchor POST rate (WORKERS=auto)']).toMatchObject({ met: true });
+    // the rendered configuration's RSS also counts its direct run; the WORKERS=auto run only its own
+    expect(t['site RSS ≤ 100 MiB at peak']).toMatchObject({ met: false });
+    expect(t['site RSS ≤ 100 MiB at peak (WORKERS=auto)']).toMatchObject({ met: true, measured: '98.0 MiB' });
+    expect(evaluateTargets(columns).some((r) => r.target.endsWith('(WORKERS=auto)'))).toBe(false);
+  });
+
   it('without the anchor, the relative targets are not judged', () => {
     const t = evaluateTargets({ 'pg-httpd': columns['pg-httpd']! });
     expect(t[0]).toMatchObject({ met: undefined, measured: 'needs --with-anchor' });

@@ -1,10 +1,12 @@
 // The pure parts of pnpm bench: the figures per column, ratios, targets, the markdown table and
 // document, and the CPU profile summary. No I/O here (bench.ts does it), so the tests cover it all.
 
-export type ColumnId = 'pg-httpd' | 'pg-direct' | 'sqlite-httpd' | 'sqlite-direct' | 'anchor';
+export type ColumnId = 'pg-httpd' | 'pg-httpd-workers' | 'pg-direct' | 'sqlite-httpd' | 'sqlite-direct' | 'anchor';
 
+// Every column but "WORKERS=auto" runs the rendered environment file (WORKERS=1: one site process).
 export const COLUMN_LABELS: Record<ColumnId, string> = {
   'pg-httpd': 'PostgreSQL, via httpd',
+  'pg-httpd-workers': 'PostgreSQL, via httpd, WORKERS=auto',
   'pg-direct': 'PostgreSQL, direct',
   'sqlite-httpd': 'SQLite, via httpd',
   'sqlite-direct': 'SQLite, direct',
@@ -96,15 +98,17 @@ function markdownTable(header: string[], rows: string[][], numeric = true): stri
   return [line(header), line(header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
-/** The side-by-side table: one column per stack measured, and ours (PostgreSQL via httpd) / anchor. */
+/** The side-by-side table: one column per stack measured, and ours (PostgreSQL via httpd, and its WORKERS=auto run) / anchor. */
 export function figuresTable(columns: Columns): string {
   const ids = (Object.keys(COLUMN_LABELS) as ColumnId[]).filter((id) => columns[id]);
-  const withAnchor = Boolean(columns.anchor && columns['pg-httpd']);
-  const header = ['figure', ...ids.map((id) => COLUMN_LABELS[id]), ...(withAnchor ? ['ratio PG via httpd / anchor'] : [])];
+  const anchor = columns.anchor;
+  const ratioOf = (['pg-httpd', 'pg-httpd-workers'] as const).filter((id) => anchor && columns[id]);
+  const ratioLabel: Record<(typeof ratioOf)[number], string> = { 'pg-httpd': 'ratio PG via httpd / anchor', 'pg-httpd-workers': 'ratio WORKERS=auto / anchor' };
+  const header = ['figure', ...ids.map((id) => COLUMN_LABELS[id]), ...ratioOf.map((id) => ratioLabel[id])];
   const rows = ROWS.filter((row) => ids.some((id) => columns[id]![row.key] !== undefined)).map((row) => [
     row.label,
     ...ids.map((id) => formatNumber(columns[id]![row.key], row.digits)),
-    ...(withAnchor ? [row.noRatio ? '' : formatRatio(ratio(columns['pg-httpd']![row.key], columns.anchor![row.key]))] : []),
+    ...ratioOf.map((id) => (row.noRatio ? '' : formatRatio(ratio(columns[id]![row.key], anchor![row.key])))),
   ]);
   return markdownTable(header, rows);
 }
@@ -152,11 +156,16 @@ export function evaluateTargets(columns: Columns): TargetResult[] {
       ...(met ? {} : { gap: `${formatNumber(v - limit, digits)} ${unit} (${pct(v / limit - 1)}) over` }),
     });
   };
-  relative('GET req/s ≥ 3× anchor', ratio(ours.getRps, anchor?.getRps), 3, true, `${formatNumber(ours.getRps, 0)} vs ${formatNumber(anchor?.getRps, 0)} req/s`);
-  relative('GET p99 ≤ 1/3 of anchor', ratio(ours.getP99Ms, anchor?.getP99Ms), 1 / 3, false, `${formatNumber(ours.getP99Ms, 2)} vs ${formatNumber(anchor?.getP99Ms, 2)} ms`);
-  relative('committed writes ≥ 5× anchor POST rate', ratio(ours.writesPerS, anchor?.writesPerS), 5, true, `${formatNumber(ours.writesPerS, 0)} vs ${formatNumber(anchor?.writesPerS, 0)} writes/s`);
-  const rss = [ours.appRssMiB, direct.appRssMiB].filter((v): v is number => v !== undefined);
-  absolute('site RSS ≤ 100 MiB at peak', rss.length ? Math.max(...rss) : undefined, 100, 'MiB', 1, false);
+  const judge = (figures: Figures, rssPeaks: (number | undefined)[], suffix: string) => {
+    relative(`GET req/s ≥ 3× anchor${suffix}`, ratio(figures.getRps, anchor?.getRps), 3, true, `${formatNumber(figures.getRps, 0)} vs ${formatNumber(anchor?.getRps, 0)} req/s`);
+    relative(`GET p99 ≤ 1/3 of anchor${suffix}`, ratio(figures.getP99Ms, anchor?.getP99Ms), 1 / 3, false, `${formatNumber(figures.getP99Ms, 2)} vs ${formatNumber(anchor?.getP99Ms, 2)} ms`);
+    relative(`committed writes ≥ 5× anchor POST rate${suffix}`, ratio(figures.writesPerS, anchor?.writesPerS), 5, true, `${formatNumber(figures.writesPerS, 0)} vs ${formatNumber(anchor?.writesPerS, 0)} writes/s`);
+    const rss = rssPeaks.filter((v): v is number => v !== undefined);
+    absolute(`site RSS ≤ 100 MiB at peak${suffix}`, rss.length ? Math.max(...rss) : undefined, 100, 'MiB', 1, false);
+  };
+  judge(ours, [ours.appRssMiB, direct.appRssMiB], '');
+  const workers = columns['pg-httpd-workers'];
+  if (workers) judge(workers, [workers.appRssMiB], ' (WORKERS=auto)');
   absolute('/health p50 < 2 ms direct', direct.healthP50Ms, 2, 'ms', 3, true);
   absolute('doctor < 1.5 s (healthy stack)', ours.doctorMs, 1500, 'ms', 0, true);
   absolute('cold start < 1 s (spawn → first 200)', direct.coldStartMs, 1000, 'ms', 0, true);

@@ -97,6 +97,12 @@ DATABASE_PASSWORD_FILE=/etc/kit-db-test/db-password
 HOST=127.0.0.1
 PORT=3000
 
+# Site processes sharing that address. 1 is the recommendation on a server of 2 cores, where httpd
+# and PostgreSQL need the second one (docs/benchmarks.md: more processes gained little through
+# httpd for twice the memory). Raise it (a number, or auto: one per core) when the site's own
+# process is the one at 100 % CPU and cores are idle.
+WORKERS=1
+
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=https://example.org
 # Or take it from httpd's headers instead (remove ORIGIN then):
@@ -333,6 +339,12 @@ WantedBy=multi-user.target
 
 # Where the site listens; httpd's ProxyPass points there.
 SOCKET_PATH=/run/kit-db-test/site.sock
+
+# Site processes sharing that address. 1 is the recommendation on a server of 2 cores, where httpd
+# and PostgreSQL need the second one (docs/benchmarks.md: more processes gained little through
+# httpd for twice the memory). Raise it (a number, or auto: one per core) when the site's own
+# process is the one at 100 % CPU and cores are idle.
+WORKERS=1
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=http://localhost

@@ -100,12 +100,23 @@ export function classifyDatabaseError(error: unknown, config: ResolvedConfig): D
       );
     case '42P01':
       return fail('table-missing', `the table "stuff" does not exist in ${db}`, 'pnpm admin init-database');
-    case '42501':
+    case '42501': {
+      // "permission denied for table stuff": the table exists but the role may not read or write
+      // it (e.g. created by another role); "... for schema public": it may not create the table.
+      const table = /permission denied for (?:table|relation|sequence) "?([\w.]+)"?/i.exec(message)?.[1];
+      if (table) {
+        return fail(
+          'permission',
+          `${user} lacks a privilege on ${table} in ${db}`,
+          `grant it as the table's owner or the postgres superuser: sudo -u postgres psql -d ${db} -c 'GRANT SELECT, INSERT, UPDATE, DELETE ON stuff TO ${user}; GRANT USAGE ON SEQUENCE stuff_id_seq TO ${user}' (or make ${user} the owner: ALTER TABLE stuff OWNER TO ${user})`,
+        );
+      }
       return fail(
         'permission',
         `${user} lacks a privilege in ${db}`,
         `since PostgreSQL 15 only the database owner may create in schema public: sudo -u postgres psql -d ${db} -c 'GRANT CREATE ON SCHEMA public TO ${user}' (or make ${user} the owner: ALTER DATABASE ${db} OWNER TO ${user})`,
       );
+    }
   }
   return fail('other', `PostgreSQL at ${where} failed`, 'pnpm admin doctor');
 }

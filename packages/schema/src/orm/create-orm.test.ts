@@ -121,6 +121,29 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(JSON.stringify(failure)).not.toContain(cluster.app.password);
   });
 
+  it('classifies a missing table privilege from the real server, with a GRANT on the table as the fix', async () => {
+    const config = configFor(cluster.socketUrl());
+    const orm = await createOrm(config);
+    try {
+      const connection = orm.em.getConnection();
+      await connection.execute('create table if not exists stuff_denied (id int)');
+      // An owner may revoke its own privilege: the table stays, the role may no longer insert.
+      await connection.execute('revoke insert on stuff_denied from current_user');
+      const error = await connection.execute('insert into stuff_denied values (1)').then(
+        () => new Error('the insert succeeded'),
+        (e: unknown) => e,
+      );
+      const failure = classifyDatabaseError(error, config);
+      expect([failure.kind, failure.code]).toEqual(['permission', '42501']);
+      expect(failure.summary).toBe('"kdt_app" lacks a privilege on stuff_denied in "kdt_app"');
+      expect(failure.next).toContain('GRANT SELECT, INSERT, UPDATE, DELETE ON stuff TO "kdt_app"');
+      expect(failure.next).not.toContain('SCHEMA');
+    } finally {
+      await orm.em.getConnection().execute('drop table if exists stuff_denied');
+      await orm.close();
+    }
+  });
+
   it('classifies a stopped server as unreachable, on the socket and over TCP', async () => {
     const stopped = await startPostgres({ server });
     await stopped.stop();

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Orm, ResolvedConfig } from '@kit-db-test/schema';
+import { rememberSuccess } from './recent-success.js';
 
 /** Who answered, as the database itself reports it: an operator on the wrong database sees it at once. */
 export interface DbIdentity {
@@ -67,13 +68,6 @@ export async function identify(orm: Orm, config: ResolvedConfig): Promise<DbIden
 
 /** Who the database is does not change while the process runs on one configuration: ask it again every few seconds, not on every page. */
 const IDENTITY_TTL_MS = 5000;
-let remembered: { orm: Orm; at: number; identity: DbIdentity } | undefined;
 
 /** identify(), answered from memory for a few seconds; a failure is never remembered. */
-export async function cachedIdentity(orm: Orm, config: ResolvedConfig): Promise<DbIdentity> {
-  const now = performance.now();
-  if (remembered && remembered.orm === orm && now - remembered.at < IDENTITY_TTL_MS) return remembered.identity;
-  const identity = await identify(orm, config);
-  remembered = { orm, at: now, identity };
-  return identity;
-}
+export const cachedIdentity = rememberSuccess(IDENTITY_TTL_MS, (db: { orm: Orm; config: ResolvedConfig }) => identify(db.orm, db.config));

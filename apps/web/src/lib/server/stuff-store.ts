@@ -19,6 +19,9 @@ interface RawRow {
   total: number | string;
 }
 
+// PostgreSQL's timestamptz text in a UTC session, or SQLite's current_timestamp (UTC, no zone).
+const UTC_STAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00)?$/;
+
 /**
  * The database's timestamp as ISO 8601 UTC. Raw rows carry it as text: PostgreSQL's
  * "2026-11-25 13:46:40.348451+00", SQLite's current_timestamp "2026-11-25 13:46:40" (UTC).
@@ -26,6 +29,10 @@ interface RawRow {
 export function isoTimestamp(raw: string | Date | null): string | null {
   if (raw === null) return null;
   if (raw instanceof Date) return raw.toISOString();
+  // The common case (every row of every page view) without Date: UTC already, only the fraction
+  // to cut or pad to milliseconds.
+  const utc = UTC_STAMP.exec(raw);
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
   const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(raw);
   if (!m) return raw;
   let zone = m[4] ?? 'Z';
