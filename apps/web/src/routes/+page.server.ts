@@ -5,6 +5,7 @@ import { explainFailure } from '#lib/server/explain-failure.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { insertRow } from '#lib/server/stuff-store.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
+import { toColumns } from '#lib/row-columns.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -27,10 +28,10 @@ async function readForm(request: Request): Promise<FormData> {
 }
 
 export const load: PageServerLoad = async ({ url, locals }) => {
-  const state = await pageState(url.searchParams.get('page'), locals.dbFailure);
+  const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = url.searchParams.get('saved');
-  return { state, saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
+  return { state, rows: toColumns(rows), saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
 };
 
 export const actions = {

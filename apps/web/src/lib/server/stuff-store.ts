@@ -1,5 +1,6 @@
 import { Stuff, type Orm } from '@kit-db-test/schema';
 import type { StuffInput } from '../stuff-form.js';
+import { pageReader, type RawRow } from './page-reader.js';
 import { pageOf, type Page } from './pagination.js';
 import { elapsed } from './with-timeout.js';
 
@@ -9,14 +10,6 @@ export interface StuffView {
   stuff: string;
   things: string;
   createdAt: string | null;
-}
-
-interface RawRow {
-  id: number;
-  stuff: string;
-  things: string;
-  created_at: string | Date | null;
-  total: number | string;
 }
 
 // PostgreSQL's timestamptz text in a UTC session, or SQLite's current_timestamp (UTC, no zone).
@@ -41,12 +34,11 @@ export function isoTimestamp(raw: string | Date | null): string | null {
   return new Date(`${m[1]}T${m[2]}${(m[3] ?? '').slice(0, 4)}${zone}`).toISOString();
 }
 
-// The page's read path is plain SQL on the ORM's connection: hydrating 50 entities into the unit of
-// work on every view cost more than the rest of the page (measured with --cpu-prof).
-const PAGE_SQL = 'select id, stuff, things, created_at, (select count(*) from stuff) as total from stuff order by id desc limit ? offset ?';
-
+// The page's read path is plain SQL: hydrating 50 entities into the unit of work on every view cost
+// more than the rest of the page (measured with --cpu-prof). See page-reader.ts.
 async function fetchPage(orm: Orm, number: number, size: number): Promise<RawRow[]> {
-  return orm.em.getConnection().execute<RawRow[]>(PAGE_SQL, [size, (number - 1) * size]);
+  const read = await pageReader(orm);
+  return read(size, (number - 1) * size);
 }
 
 /**
