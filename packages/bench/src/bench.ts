@@ -515,8 +515,8 @@ async function healthLatency(url: string): Promise<WrkResult> {
 
 interface StackResult {
   httpd: Measured;
-  /** through httpd with WORKERS=auto, when measured */
-  workers?: Measured;
+  /** through httpd with other settings (WORKERS=auto, a capped heap), by label */
+  variants: Record<string, Measured>;
   direct: Measured;
   healthHttpd: WrkResult;
   healthDirect: WrkResult;
@@ -525,11 +525,21 @@ interface StackResult {
   siteOutput: string;
   /** VmHWM of the site process after all its loads, MiB */
   siteHwmMiB: number | undefined;
-  rowsCheck: { httpd: string; direct: string; workers?: string };
+  rowsCheck: Record<string, string> & { httpd: string; direct: string };
   profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
 }
 
-async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId; workers?: ColumnId }): Promise<StackResult> {
+interface Variant {
+  id: ColumnId;
+  label: string;
+  env: Record<string, string>;
+  nodeOptions?: string;
+}
+
+/** The heap caps measured for the memory target: V8's young generation and old space, MiB. */
+const CAPPED_HEAP = '--max-semi-space-size=16 --max-old-space-size=96';
+
+async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId; variants?: Variant[] }): Promise<StackResult> {
   const name = stack.db === 'pg' ? 'PostgreSQL' : 'SQLite';
   log(`${name}: cold starts (spawn → first 200), ${P.coldStarts} direct and ${P.coldStarts} through httpd`);
   const cold = await coldStarts(stack, P.coldStarts);
@@ -550,30 +560,35 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
   if (!doctor.ok) log(`${name}: the doctor did not pass: ${doctor.failed.join('; ')}`);
   log(`${name}: the site process's own peak RSS (VmHWM) after the loads: ${site.hwmMiB()?.toFixed(1)} MiB`);
 
-  // The rendered environment file says how many site processes; the issue asks for the
-  // single-process and the multi-process figures side by side: the same stack with WORKERS=auto.
-  let workers: Measured | undefined;
-  if (ids.workers) {
+  // The site's own peak under the rendered configuration, before the variants below replace it.
+  const siteHwmMiB = site.hwmMiB();
+  const siteOutput = site.output();
+  // The same stack through httpd with other settings than the rendered file's: the issue asks for
+  // the single- and the multi-process figures side by side (WORKERS=auto), and the memory target
+  // for what capping V8's heap costs (NODE_OPTIONS).
+  const variants: Record<string, Measured> = {};
+  for (const variant of ids.variants ?? []) {
     await stopSite();
-    site = await launchSite({ ...stack.siteEnv, WORKERS: 'auto' }, stack.directUrl);
-    stopSite = defer(`${name}: WORKERS=auto site pid ${site.pid}`, () => site.stop());
-    await sanity(`${name} via httpd, WORKERS=auto`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
-    const workersStartRss = site.rssMiB();
-    workers = await measure(`${name} via httpd, WORKERS=auto (${os.availableParallelism()} processes)`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
-    columns[ids.workers] = { ...workers.figures, ...(workersStartRss === undefined ? {} : { startRssMiB: workersStartRss }) };
+    site = await launchSite({ ...stack.siteEnv, ...variant.env }, stack.directUrl, variant.nodeOptions);
+    stopSite = defer(`${name}: ${variant.label} site pid ${site.pid}`, () => site.stop());
+    await sanity(`${name} via httpd, ${variant.label}`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
+    const variantStartRss = site.rssMiB();
+    const measured = await measure(`${name} via httpd, ${variant.label}`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
+    variants[variant.label] = measured;
+    columns[variant.id] = { ...measured.figures, ...(variantStartRss === undefined ? {} : { startRssMiB: variantStartRss }) };
   }
 
   const result: StackResult = {
-    ...(workers ? { workers } : {}),
+    variants,
     httpd,
     direct,
     healthHttpd,
     healthDirect,
     cold,
     doctor,
-    siteOutput: site.output(),
-    siteHwmMiB: site.hwmMiB(),
-    rowsCheck: { httpd: verifyRows(httpd, P.postC), direct: verifyRows(direct, P.postC), ...(workers ? { workers: verifyRows(workers, P.postC) } : {}) },
+    siteOutput,
+    siteHwmMiB,
+    rowsCheck: { httpd: verifyRows(httpd, P.postC), direct: verifyRows(direct, P.postC), ...Object.fromEntries(Object.entries(variants).map(([label, m]) => [label, verifyRows(m, P.postC)])) },
   };
   if (opts.cpuProf && stack.db === 'pg') {
     await stopSite();
@@ -719,7 +734,14 @@ async function main(): Promise<void> {
   const raw: Record<string, unknown> = {};
 
   const pg = await pgStack(server, buildDir);
-  const pgResult = await benchStack(pg, columns, { httpd: 'pg-httpd', direct: 'pg-direct', workers: 'pg-httpd-workers' });
+  const pgResult = await benchStack(pg, columns, {
+    httpd: 'pg-httpd',
+    direct: 'pg-direct',
+    variants: [
+      { id: 'pg-httpd-workers', label: 'WORKERS=auto', env: { WORKERS: 'auto' } },
+      { id: 'pg-httpd-capped', label: 'heap capped', env: { WORKERS: '1' }, nodeOptions: CAPPED_HEAP },
+    ],
+  });
   raw.pg = pgResult;
   await stopStack();
 
@@ -739,9 +761,9 @@ async function main(): Promise<void> {
 
   // ---- notes: what the figures mean and what was verified
   notes.push(
-    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), the site (\`apps/web/server.js\`, the ${BASE} production build) with the rendered environment file's \`WORKERS=${pg.siteEnv.WORKERS ?? '1'}\`, and once more through httpd with \`WORKERS=auto\` (the "WORKERS=auto" column: one process per core, ${os.availableParallelism()} here, sharing one port through node:cluster), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
+    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), the site (\`apps/web/server.js\`, the ${BASE} production build) with the rendered environment file's \`WORKERS=${pg.siteEnv.WORKERS ?? '1'}\`, and twice more through httpd: with \`WORKERS=auto\` (one process per core, ${os.availableParallelism()} here, sharing one port through node:cluster) and with V8's heap capped (\`NODE_OPTIONS="${CAPPED_HEAP}"\`, one process), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
     `POST sends the anchor's body plus what a browser's plain form post sends: \`Origin: <public origin>\` (the site's ORIGIN) and \`Accept: text/html\` (without it SvelteKit answers its JavaScript form enhancement: 200 JSON instead of the 303); the anchor ignores both. The site answers a write with a 303 redirect (no page rendered), the anchor renders the whole, growing table. A committed write is a 303 for the site and a 200 for the anchor (it renders the page after COMMIT); writes/s = committed answers / run duration.`,
-    `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${pgResult.rowsCheck.workers ? `; via httpd, WORKERS=auto: ${pgResult.rowsCheck.workers}` : ''}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
+    `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${Object.keys(pgResult.variants).map((label) => `; via httpd, ${label}: ${pgResult.rowsCheck[label]}`).join('')}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
     `Peak RSS: summed VmRSS of the process tree, sampled every 0.2 s during GET and POST (the anchor: its Apache parent and MPM children as httpd, the two (wsgi:flasktest) daemons as the app). "Direct" columns sample only the site. Cross-check, the kernel's own peak (VmHWM) of the site process after all its loads: PostgreSQL ${pgResult.siteHwmMiB?.toFixed(1)} MiB${sqliteResult ? `, SQLite ${sqliteResult.siteHwmMiB?.toFixed(1)} MiB` : ''}.`,
     `Cold start: spawn of \`node server.js\` to the first 200 of the page, polled every 5 ms (median of ${P.coldStarts + 1} direct, ${P.coldStarts} through httpd). The doctor: \`node apps/admin/dist/bin.js doctor --json\` with the environment file, \`--httpd-config\` of the private apache2${pg.db === 'pg' ? ', --hba-file, --server-log' : ''} and --public-url (median of ${P.doctorRuns}); \`pnpm admin doctor\` adds pnpm's own start-up. Doctor verdict: PostgreSQL ${pgResult.doctor.ok ? 'ok' : `NOT ok (${pgResult.doctor.failed.join('; ')})`}${sqliteResult ? `, SQLite ${sqliteResult.doctor.ok ? 'ok' : `NOT ok (${sqliteResult.doctor.failed.join('; ')})`}` : ''}.`,
     `/health: wrk -t1 -c1 for ${P.healthS} s (sequential requests on one keep-alive connection).`,

@@ -94,6 +94,9 @@ describe('ratios, table and targets', () => {
     expect(t['site RSS ≤ 100 MiB at peak']).toMatchObject({ met: false });
     expect(t['site RSS ≤ 100 MiB at peak (WORKERS=auto)']).toMatchObject({ met: true, measured: '98.0 MiB' });
     expect(evaluateTargets(columns).some((r) => r.target.endsWith('(WORKERS=auto)'))).toBe(false);
+    const capped = evaluateTargets({ ...withWorkers, 'pg-httpd-capped': { getRps: 1200, appRssMiB: 180 } });
+    expect(capped.find((r) => r.target === 'site RSS ≤ 100 MiB at peak (heap capped)')).toMatchObject({ met: false, measured: '180.0 MiB' });
+    expect(figuresTable({ ...withWorkers, 'pg-httpd-capped': { getRps: 1200 } }).split('\n')[0]).toContain('| PostgreSQL, via httpd, heap capped |');
   });
 
   it('without the anchor, the relative targets are not judged', () => {
