@@ -98,9 +98,9 @@ HOST=127.0.0.1
 PORT=3000
 
 # Site processes sharing that address. 1 is the recommendation on a server of 2 cores, where httpd
-# and PostgreSQL need the second one (docs/benchmarks.md: more processes gained little through
-# httpd for twice the memory). Raise it (a number, or auto: one per core) when the site's own
-# process is the one at 100 % CPU and cores are idle.
+# and PostgreSQL need the second one (docs/benchmarks.md: two processes served somewhat more through
+# httpd, with twice the memory and a higher p99). Raise it (a number, or auto: one per core) when
+# the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
@@ -341,9 +341,9 @@ WantedBy=multi-user.target
 SOCKET_PATH=/run/kit-db-test/site.sock
 
 # Site processes sharing that address. 1 is the recommendation on a server of 2 cores, where httpd
-# and PostgreSQL need the second one (docs/benchmarks.md: more processes gained little through
-# httpd for twice the memory). Raise it (a number, or auto: one per core) when the site's own
-# process is the one at 100 % CPU and cores are idle.
+# and PostgreSQL need the second one (docs/benchmarks.md: two processes served somewhat more through
+# httpd, with twice the memory and a higher p99). Raise it (a number, or auto: one per core) when
+# the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
