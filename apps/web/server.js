@@ -69,7 +69,7 @@ const socketPath = process.env.SOCKET_PATH;
 const shutdownSeconds = Number(process.env.SHUTDOWN_TIMEOUT ?? 30);
 
 if (workers > 1 && cluster.isPrimary) {
-  await superviseWorkers(workers);
+  superviseWorkers(workers);
 } else {
   await serve();
 }
@@ -82,7 +82,7 @@ if (workers > 1 && cluster.isPrimary) {
  * direct" then holds whichever worker answers.
  * @param {number} count
  */
-async function superviseWorkers(count) {
+function superviseWorkers(count) {
   if (socketPath && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run
   const instance = randomBytes(6).toString('hex');
   let stopping = false;
@@ -127,6 +127,7 @@ async function superviseWorkers(count) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
+
 /** One site process: adapter-node's handler behind the origin policy (the whole site when WORKERS is 1). */
 async function serve() {
   // Only our own headers carry the origin when we set it; client-sent copies are overwritten below.

@@ -52,8 +52,9 @@ async function timedCheck<T>(work: () => Promise<T>, what: string): Promise<{ ch
 
 /**
  * Everything the page shows about the database, in dependency order: identity and reads (count
- * and the requested page of rows), then writes (a rolled-back insert, remembered for a second when it succeeds). The first failure stops the
- * rest and is explained; a failed step has ok=false, a step never tried is null.
+ * and the requested page of rows), then writes (a rolled-back insert, remembered for a second when
+ * it succeeds). The first failure stops the rest and is explained; a failed step has ok=false, a
+ * step never tried is null.
  */
 export async function pageState(requestedPage: string | null, knownFailure?: Failure): Promise<PageState> {
   let db: Database | undefined;
