@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,34 @@ describe('on a unix socket (SOCKET_PATH), as httpd may proxy to', () => {
           .end();
       });
       expect(status).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with WORKERS=2 as well: a stale socket file is replaced, one group-accessible socket, every answer from the same site', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdt-sock-'));
+    const socketPath = join(dir, 'site.sock');
+    writeFileSync(socketPath, ''); // left over from a previous run
+    const health = () =>
+      new Promise<{ status: number; instance: string }>((resolve, reject) => {
+        // a new connection each time (no agent), so the primary hands them to both workers
+        request({ socketPath, path: '/health', agent: false, headers: { host: 'localhost' } }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, instance: (JSON.parse(body) as { app: { instance: string } }).app.instance }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      await using site = await startSite({ ...backend.env, SOCKET_PATH: socketPath, WORKERS: '2' });
+      expect(site.output()).toContain(`listening on unix:${socketPath}/ (2 processes;`);
+      expect(statSync(socketPath).isSocket()).toBe(true);
+      expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+      const answers = await Promise.all(Array.from({ length: 8 }, health));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(new Set(answers.map((a) => a.instance)).size).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
