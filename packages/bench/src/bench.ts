@@ -529,6 +529,20 @@ interface StackResult {
   profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
 }
 
+/** What measure() loads on our stack: the page through httpd (sampling the site and httpd) or directly (the site only). */
+function stackTarget(stack: Stack, via: 'httpd' | 'direct', sitePid: number): Target {
+  return {
+    url: via === 'httpd' ? stack.publicUrl : stack.directUrl,
+    origin: stack.publicOrigin,
+    seed: stack.seed,
+    checkpoint: stack.checkpoint,
+    rows: stack.rows,
+    sample: via === 'httpd' ? { app: sitePid, httpd: stack.apache.pid } : { app: sitePid },
+    committed: '303',
+    daemons: stack.daemons,
+  };
+}
+
 interface Variant {
   id: ColumnId;
   label: string;
@@ -549,8 +563,8 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
   await sanity(`${name} via httpd`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
   const startRssMiB = site.rssMiB();
 
-  const httpd = await measure(`${name} via httpd`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
-  const direct = await measure(`${name} direct`, { url: stack.directUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid }, committed: '303', daemons: stack.daemons });
+  const httpd = await measure(`${name} via httpd`, stackTarget(stack, 'httpd', site.pid));
+  const direct = await measure(`${name} direct`, stackTarget(stack, 'direct', site.pid));
   await stack.seed();
   log(`${name}: /health latency, 1 connection, ${P.healthS}s each, direct and through httpd`);
   const healthDirect = await healthLatency(stack.directUrl);
@@ -573,7 +587,7 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
     stopSite = defer(`${name}: ${variant.label} site pid ${site.pid}`, () => site.stop());
     await sanity(`${name} via httpd, ${variant.label}`, stack.publicUrl, stack.publicOrigin, stack.rows, /<tr data-id=/g, stack.seed, 303);
     const variantStartRss = site.rssMiB();
-    const measured = await measure(`${name} via httpd, ${variant.label}`, { url: stack.publicUrl, origin: stack.publicOrigin, seed: stack.seed, checkpoint: stack.checkpoint, rows: stack.rows, sample: { app: site.pid, httpd: stack.apache.pid }, committed: '303', daemons: stack.daemons });
+    const measured = await measure(`${name} via httpd, ${variant.label}`, stackTarget(stack, 'httpd', site.pid));
     variants[variant.label] = measured;
     columns[variant.id] = { ...measured.figures, ...(variantStartRss === undefined ? {} : { startRssMiB: variantStartRss }) };
   }
