@@ -216,15 +216,15 @@ ALTER DATABASE "kdt" OWNER TO "kdt";
 # Run again, a \`semanage ... -a\` says "already defined": harmless. Denials, if any: ausearch -m AVC -ts recent
 here=$(cd "$(dirname "$0")" && pwd)
 
-# systemd starts the site with /srv/kit-db-test/.toolchain/node_modules/node/bin/node: only a program labelled bin_t enters unconfined_service_t, as programs in /usr/bin do; a copy under /srv/kit-db-test keeps var_t or usr_t, which no service domain is entered from.
+# systemd starts the site with /srv/kit-db-test/.toolchain/node_modules/node/bin/node, which takes the label of where it lies: under /srv/kit-db-test that is var_t, which systemd may not execute at all (the unit fails with status 203/EXEC); labelled bin_t, as programs in /usr/bin are, it runs as unconfined_service_t.
 semanage fcontext -a -t bin_t '/srv/kit-db-test/\\.toolchain/node_modules/node/bin/node'
 restorecon -v /srv/kit-db-test/.toolchain/node_modules/node/bin/node
 
-# httpd (httpd_t) connects to the site on 127.0.0.1:3000; the policy lets httpd_t connect to a few port types only, and only when a boolean allows it.
-setsebool -P httpd_can_network_connect 1
-#   or, narrower: httpd may connect to web ports only, and 3000 becomes one (3000 is already ntop_port_t in the targeted policy, so -m (modify), not -a):
-#   semanage port -m -t http_port_t -p tcp 3000
-#   setsebool -P httpd_can_network_relay 1
+# httpd (httpd_t) connects to the site on 127.0.0.1:3000; the policy lets httpd_t connect to a port only when a boolean opens its type: port 3000 becomes http_port_t (3000 is ntop_port_t by a range, with no record of its own, so -a: -m would answer "not defined"), and httpd_graceful_shutdown opens only ports labelled http_port_t (80, 81, 443, 488, 8008, 8009, 8443, 9000 and any you add).
+semanage port -a -t http_port_t -p tcp 3000
+setsebool -P httpd_graceful_shutdown 1
+#   or, broader, no port label: httpd_can_network_connect opens every TCP port, on any host:
+#   setsebool -P httpd_can_network_connect 1
 
 # No command needed: the site reaches PostgreSQL as unconfined_service_t: no boolean needed (httpd_can_network_connect_db is for httpd itself, which never talks to the database).
 `);
@@ -254,7 +254,8 @@ setsebool -P httpd_can_network_connect 1
       "sudo -u postgres psql -XAtc 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL'   # prints nothing when every line loads",
       "semanage fcontext -a -t bin_t '/srv/kit-db-test/\\.toolchain/node_modules/node/bin/node'",
       "restorecon -v /srv/kit-db-test/.toolchain/node_modules/node/bin/node",
-      "setsebool -P httpd_can_network_connect 1",
+      "semanage port -a -t http_port_t -p tcp 3000",
+      "setsebool -P httpd_graceful_shutdown 1",
       "install -m 0644 /root/kdt-ops/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service",
       "sudo -u kdt sh -c 'set -a && . /etc/kit-db-test/kit-db-test.env && exec /srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/admin/dist/bin.js init-database'",
       "systemctl daemon-reload",
@@ -437,12 +438,12 @@ describe('RHEL, unix socket', () => {
 # Run again, a \`semanage ... -a\` says "already defined": harmless. Denials, if any: ausearch -m AVC -ts recent
 here=$(cd "$(dirname "$0")" && pwd)
 
-# systemd starts the site with /srv/kit-db-test/.toolchain/node_modules/node/bin/node: only a program labelled bin_t enters unconfined_service_t, as programs in /usr/bin do; a copy under /srv/kit-db-test keeps var_t or usr_t, which no service domain is entered from.
+# systemd starts the site with /srv/kit-db-test/.toolchain/node_modules/node/bin/node, which takes the label of where it lies: under /srv/kit-db-test that is var_t, which systemd may not execute at all (the unit fails with status 203/EXEC); labelled bin_t, as programs in /usr/bin are, it runs as unconfined_service_t.
 semanage fcontext -a -t bin_t '/srv/kit-db-test/\\.toolchain/node_modules/node/bin/node'
 restorecon -v /srv/kit-db-test/.toolchain/node_modules/node/bin/node
 
-# the socket folder /run/kit-db-test: labelled httpd_var_run_t, httpd may write to the socket in it; systemd labels the RuntimeDirectory from this rule each time the site starts.
-semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?'
+# the socket folder /run/kit-db-test: labelled httpd_var_run_t, httpd may write to the socket in it; systemd labels the RuntimeDirectory from this rule each time the site starts. RHEL 8 and 9 take the rule only as /var/run/… (their file_contexts.subs_dist makes /run an alias of /var/run), Fedora 40 and RHEL 10 only as /run/…: the command reads which.
+semanage fcontext -a -t httpd_var_run_t "$(awk '$1=="/run"{print $2; exit}' /etc/selinux/targeted/contexts/files/file_contexts.subs_dist 2>/dev/null | grep . || echo /run)"'/kit-db-test(/.*)?'
 
 # httpd connects to the site's socket /run/kit-db-test/site.sock; the site runs as unconfined_service_t and no boolean lets httpd_t connect to its sockets: a local module with that one rule does (kit_db_test_socket.te).
 checkmodule -M -m -o "$here"/kit_db_test_socket.mod "$here"/kit_db_test_socket.te
@@ -471,18 +472,29 @@ describe('SELinux commands follow the layout', () => {
   const commands = (port: number, extra: Partial<typeof input> = {}) =>
     selinuxSteps({ ...input, ...extra, listen: { kind: 'tcp', port } }).map((s) => [s.commands, s.alternative?.commands ?? []]);
 
-  it('port 3000 is ntop_port_t already: relabelling modifies (-m); another port is added (-a); a web port needs none', () => {
-    expect(commands(3000)).toEqual([[['setsebool -P httpd_can_network_connect 1'], ['semanage port -m -t http_port_t -p tcp 3000', 'setsebool -P httpd_can_network_relay 1']]]);
-    expect(commands(3100)).toEqual([[['setsebool -P httpd_can_network_connect 1'], ['semanage port -a -t http_port_t -p tcp 3100', 'setsebool -P httpd_can_network_relay 1']]]);
-    expect(commands(8008)).toEqual([[['setsebool -P httpd_can_network_connect 1'], ['setsebool -P httpd_can_network_relay 1']]]);
+  const narrow = (port: number) => [`semanage port -a -t http_port_t -p tcp ${port}`, 'setsebool -P httpd_graceful_shutdown 1'];
+  const broad = ['setsebool -P httpd_can_network_connect 1'];
+
+  it.each([
+    [3000, 'ntop_port_t by the range 3000-3001: -a (-m says "not defined")', narrow(3000)],
+    [3100, 'unreserved_port_t by the catch-all: -a', narrow(3100)],
+    [8080, 'http_cache_port_t, a record of its own: -m (-a says "already defined")', ['semanage port -m -t http_port_t -p tcp 8080', 'setsebool -P httpd_graceful_shutdown 1']],
+    [10005, 'http_cache_port_t by the range 10001-10010: -a', narrow(10005)],
+    [8008, 'http_port_t already: only the boolean', ['setsebool -P httpd_graceful_shutdown 1']],
+  ])('the site on port %i (%s): label it http_port_t and open http_port_t only; httpd_can_network_connect is the broad alternative', (port, _, expected) => {
+    expect(commands(port)).toEqual([[expected, broad]]);
   });
 
-  it('labels a Node.js outside the system folders bin_t, and a public port httpd must listen on', () => {
+  it('labels a Node.js outside the system folders bin_t, and a public port httpd may not bind', () => {
     expect(commands(3000, { nodePath: '/opt/kdt/node', httpPort: 8081 })).toEqual([
       [["semanage fcontext -a -t bin_t '/opt/kdt/node'", 'restorecon -v /opt/kdt/node'], []],
-      [['setsebool -P httpd_can_network_connect 1'], ['semanage port -m -t http_port_t -p tcp 3000', 'setsebool -P httpd_can_network_relay 1']],
+      [narrow(3000), broad],
       [['semanage port -a -t http_port_t -p tcp 8081'], []],
     ]);
+  });
+
+  it.each([80, 443, 8080, 3000, 8443])('needs no label for public port %i: httpd_t binds http_port_t, http_cache_port_t and ntop_port_t ports unconditionally', (httpPort) => {
+    expect(commands(3000, { httpPort })).toEqual([[narrow(3000), broad]]);
   });
 });
 
