@@ -26,3 +26,4 @@ export { Secret, MASK, maskUrlPasswords } from './config/secret.js';
 export { sourceText, type ValueSource } from './config/sources.js';
 export { createOrm, APPLICATION_NAME, type Orm, type CreateOrmOptions } from './orm/create-orm.js';
 export { classifyDatabaseError, type DatabaseFailure, type FailureKind } from './errors/classify-database-error.js';
+export { makePrivateFolder, privatizeEmptyFile, PRIVATE_FOLDER_MODE } from './files/private-files.js';

@@ -112,6 +112,19 @@ describe('init-database on the embedded SQLite default', () => {
   });
 });
 
+describe('the folders and the file init-database creates', () => {
+  for (const umask of ['000', '022']) {
+    it(`are closed to other users under umask ${umask}`, async () => {
+      const store = join(project.root, 'store');
+      const nested = join(store, 'nested', 'kdt.sqlite');
+      const run = await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, DATABASE_URL: 'sqlite:store/nested/kdt.sqlite' }, umask });
+      expect(run.code).toBe(0);
+      const modes = Object.fromEntries([store, join(store, 'nested'), nested].map((p) => [p, `0${(statSync(p).mode & 0o777).toString(8)}`]));
+      expect(modes).toEqual({ [store]: '0750', [join(store, 'nested')]: '0750', [nested]: '0640' });
+    });
+  }
+});
+
 describe('a bad profile', () => {
   it('stops with one line naming the file, the key and the problem, exit 1', async () => {
     project.writeProfile('postgres', { url: 'postgress://kdt@/kdt' });

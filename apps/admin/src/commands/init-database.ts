@@ -1,4 +1,4 @@
-import { chmodSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createOrm, describeConfig, Stuff, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 import { UsageError } from '../cli/cli-error.js';
 import { confirmByTyping } from '../cli/confirm.js';
@@ -128,10 +128,8 @@ export async function initDatabaseCommand(options: InitDatabaseOptions, io: Outp
     if (options.reset && !(await confirmReset(plan, config, options, io))) {
       throw new UsageError('reset not confirmed; nothing changed');
     }
-    const newFile = config.target.driver === 'sqlite' && !existsSync(config.target.path);
+    // A SQLite file it creates is private (0640, and so are its -wal and -shm): createOrm sees to that.
     await execute(orm, plan);
-    // The rows are the app's business: not readable by every user of the machine (SQLite's default is 0644).
-    if (newFile && config.target.driver === 'sqlite') chmodSync(config.target.path, 0o640);
     const rows = await countRows(orm);
     const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
     io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));

@@ -16,13 +16,18 @@ export interface RunAdminOptions {
   env?: Record<string, string>;
   /** Run as this uid/gid (a service user without write access), when the tests run as root. */
   as?: { uid: number; gid: number };
+  /** The umask the command starts with, e.g. '000' (through sh, which then execs node). */
+  umask?: string;
 }
 
 /** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal. */
 export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, argv] = options.umask
+      ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
+      : [process.execPath, [BIN, ...args]];
+    const child = spawn(command, argv, {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: 60_000,

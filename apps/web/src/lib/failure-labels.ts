@@ -9,6 +9,7 @@ const LABELS: Record<Failure['kind'], string> = {
   'table-missing': 'table missing',
   permission: 'permission denied',
   'sqlite-file': 'SQLite file not writable',
+  'disk-full': 'disk full',
   other: 'database error',
 };
 

@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
-import { openDatabase } from '#lib/server/database.js';
+import { openDatabase, recoverFrom, type Database } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { insertRow } from '#lib/server/stuff-store.js';
@@ -40,11 +40,12 @@ export const actions = {
     const form = parseStuffForm(await readForm(request));
     if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
     let id: number;
+    let db: Database | undefined;
     try {
-      const db = await openDatabase();
+      db = await openDatabase();
       id = await withTimeout(insertRow(db.orm, form.value), PAGE_DB_TIMEOUT_MS, 'saving the row');
     } catch (error) {
-      const db = await openDatabase().catch(() => undefined);
+      recoverFrom(error, db);
       const failure = explainFailure(error, db?.config);
       locals.dbFailure = failure;
       return fail(503, { input: form.value, errors: {} as StuffErrors, failure });

@@ -29,12 +29,23 @@ export interface ServerProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+export interface SpawnOptions {
+  /** run as this uid/gid (the tests run as root, which any permission lets through) */
+  as?: { uid: number; gid: number };
+  /** the umask the server starts with, e.g. '000' (through sh, which then execs node) */
+  umask?: string;
+}
+
+export async function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['server.js'], {
+  const [command, args] = options.umask
+    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" server.js`, process.execPath]]
+    : [process.execPath, ['server.js']];
+  const child = spawn(command, args, {
     cwd: WEB_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.as ?? {}),
   });
   let stdout = '';
   let stderr = '';

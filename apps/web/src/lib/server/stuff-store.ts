@@ -2,6 +2,7 @@ import { Stuff, type Orm } from '@kit-db-test/schema';
 import type { StuffInput } from '../stuff-form.js';
 import { pageReader, type RawRow } from './page-reader.js';
 import { pageOf, type Page } from './pagination.js';
+import { RollbackFailedError } from './reopen-policy.js';
 import { elapsed } from './with-timeout.js';
 
 /** A row as the page shows it: only the columns it renders, as plain data. */
@@ -78,11 +79,18 @@ const PROBE = { stuff: 'kit-db-test probe', things: 'inserted and removed by a s
 export async function probeWrite(orm: Orm): Promise<void> {
   const em = orm.em.fork();
   await em.begin();
+  let failure: unknown;
   try {
     await em.getConnection().execute('insert into stuff (id, stuff, things) values (-1, ?, ?)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
-  } finally {
-    await em.rollback();
+  } catch (error) {
+    failure = error;
   }
+  try {
+    await em.rollback();
+  } catch (rollbackError) {
+    throw new RollbackFailedError(failure, rollbackError);
+  }
+  if (failure !== undefined) throw failure;
 }
 
 export interface RoundTripStep {
@@ -113,7 +121,11 @@ export async function roundTrip(orm: Orm): Promise<RoundTripStep[]> {
     await timed('delete', () => em.nativeDelete(Stuff, { id: row.id }));
     await timed('commit', () => em.commit());
   } catch (error) {
-    await em.rollback().catch(() => undefined);
+    try {
+      await em.rollback();
+    } catch (rollbackError) {
+      throw new RollbackFailedError(error, rollbackError);
+    }
     throw error;
   }
   return steps;

@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { openDatabase } from '#lib/server/database.js';
+import { openDatabase, recoverFrom, type Database } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { roundTrip } from '#lib/server/stuff-store.js';
@@ -9,12 +9,13 @@ import type { Actions } from './$types';
 export const actions = {
   default: async () => {
     const start = performance.now();
+    let db: Database | undefined;
     try {
-      const db = await openDatabase();
+      db = await openDatabase();
       const steps = await withTimeout(roundTrip(db.orm), PAGE_DB_TIMEOUT_MS, 'the round trip');
       return { steps, totalMs: elapsed(start), failure: null };
     } catch (error) {
-      const db = await openDatabase().catch(() => undefined);
+      recoverFrom(error, db);
       return fail(503, { steps: [], totalMs: elapsed(start), failure: explainFailure(error, db?.config) });
     }
   },
