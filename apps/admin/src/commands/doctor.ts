@@ -17,7 +17,7 @@ export const NETWORK_TIMEOUT_MS = 3000;
 function report(results: CheckResult[], profile: string | null, options: DoctorOptions, io: Output): void {
   const ok = !results.some((r) => r.status === 'fail');
   if (options.json) {
-    const checks = results.map(({ ms, ...r }) => (options.verbose ? { ...r, ms } : r));
+    const checks = results.map(({ ms, stack, ...r }) => (options.verbose ? { ...r, ms, ...(stack ? { stack } : {}) } : r));
     io.out(JSON.stringify({ ok, profile, checks }, null, 2));
   } else {
     io.out(closingLine(results, io.colors));
