@@ -501,6 +501,30 @@ describe('pg_hba.conf and SQL names', () => {
   });
 });
 
+describe('each value quoted for the file it goes in', () => {
+  const odd = "/srv/my data/it's \"a\" $(id) 100%";
+  const { plan, file } = render({ layout: 'debian' }, { ...sqlite, path: `${odd}/kdt.sqlite`, databaseUrl: `sqlite:${odd}/kdt.sqlite` });
+
+  it('the unit: ReadWritePaths= takes the folder as one quoted item, "%" doubled', () => {
+    expect(file('etc/systemd/system/kit-db-test.service')).toContain(`\nReadWritePaths="/srv/my data/it's \\"a\\" $(id) 100%%"\n`);
+  });
+
+  it('the environment file: DATABASE_URL in double quotes, \\ " $ ` escaped', () => {
+    expect(file('etc/kit-db-test/kit-db-test.env')).toContain(`\nDATABASE_URL="sqlite:/srv/my data/it's \\"a\\" \\$(id) 100%/kdt.sqlite"\n`);
+  });
+
+  it("the shell steps: the folder in single quotes, a quote as '\\''", () => {
+    expect(plan.steps.flatMap((s) => s.commands)).toContain(`install -d -m 0750 -o kdt -g kdt '/srv/my data/it'\\''s "a" $(id) 100%'`);
+  });
+
+  it("psql's \\prompt and \\echo: a quote in the role name doubled", () => {
+    const sql = render({}, { ...postgres, role: "o'brien ops", database: 'Stuff DB' }).file('postgres/create-role-and-database.sql');
+    expect(sql).toContain("\n\\prompt 'password for role o''brien ops: ' password\n");
+    expect(sql).toContain("\n\\echo 'role o''brien ops and database Stuff DB are ready; next: pnpm admin init-database'\n");
+    expect(sql).toContain(`\nCREATE ROLE "o'brien ops" LOGIN PASSWORD`);
+  });
+});
+
 describe('renderRequest', () => {
   it('fills the defaults: rhel, kdt, the checkout, the toolchain node, port 3000, the build base path, http://localhost + base', () => {
     expect(renderRequest({}, defaults)).toEqual({

@@ -209,3 +209,23 @@ describe('bad input: one line naming the problem and the fix, exit 2, nothing wr
     expect(run.stderr).toContain('(run "pnpm admin ops render --help" for usage)');
   });
 });
+
+describe('values from the configuration that the rendered files cannot carry: exit 2, one line naming where, nothing written', () => {
+  const tail = 'ops render writes it into the unit, the environment file and shell commands, one value per line: fix the URL';
+  it.each([
+    ['a newline in the SQLite path of a profile', { profile: 'sqlite:data/x.sqlite\nExecStartPre=+/bin/sh -c id' }, `✗ config/evil.json: url: the SQLite path contains a newline; ${tail}`],
+    ['an encoded newline in the socket folder', { url: `postgresql://kdt:${PASSWORD}@/kdt?host=%2Ftmp%0ANODE_OPTIONS%3D--require%3D%2Ftmp%2Fx.js` }, `✗ DATABASE_URL: host (the socket folder) contains a newline; ${tail}`],
+    ['an encoded newline in the host', { url: `postgresql://kdt:${PASSWORD}@db.example%0ANODE_OPTIONS=--inspect:5432/kdt` }, `✗ DATABASE_URL: host is not a host name or an IP address (it contains a newline); ${tail}`],
+    ['a host with $(…)', { url: `postgresql://kdt:${PASSWORD}@$(reboot):5432/kdt` }, `✗ DATABASE_URL: host is not a host name or an IP address (it contains a character other than letters, digits, ".", "-", "_" and ":"); ${tail}`],
+    ['a carriage return in DATABASE_URL\'s SQLite path', { url: 'sqlite:/srv/kdt\r/x.sqlite' }, `✗ DATABASE_URL: the SQLite path contains a carriage return; ${tail}`],
+  ])('%s', async (_what, given: { profile?: string; url?: string }, message) => {
+    const out = join(scratch, 'out');
+    if (given.profile) project.writeProfile('evil', { url: given.profile });
+    const run = await render([...(given.profile ? ['--profile', 'evil'] : []), '--out', out], given.url ? { DATABASE_URL: given.url } : {});
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(message);
+    expect(run.all).not.toContain(PASSWORD);
+    expect(existsSync(out)).toBe(false);
+  });
+});
