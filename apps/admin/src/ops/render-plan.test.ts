@@ -552,6 +552,14 @@ describe('renderRequest', () => {
     ]);
   });
 
+  it("warns about an account another service owns: PostgreSQL's, httpd's, nobody", () => {
+    expect(renderRequest({ serviceUser: 'postgres' }, defaults).warnings).toEqual([
+      "--service-user postgres: the PostgreSQL server's account: the site would own the database files and log in to PostgreSQL as its superuser through peer authentication; give the site an account of its own (default kdt)",
+    ]);
+    expect(renderRequest({ serviceUser: 'www-data' }, defaults).warnings[0]).toMatch(/^--service-user www-data: httpd's own account \(Debian\)/);
+    expect(renderRequest({ serviceUser: 'kdt' }, defaults).warnings).toEqual([]);
+  });
+
   it.each([
     [{ layout: 'suse' }, '--layout: expected rhel or debian, got "suse"'],
     [{ port: '70000' }, '--port: expected a port number 1-65535, got "70000"'],
@@ -563,6 +571,7 @@ describe('renderRequest', () => {
     [{ publicUrl: 'ftp://example.org/' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [{ publicUrl: 'example.org' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "example.org"'],
     [{ publicUrl: 'https://u:p@example.org/' }, '--public-url: expected scheme, host, port and path only (no user, query or fragment), got "https://example.org/…"'],
+    [{ serviceUser: 'root' }, '--service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)'],
     [{ serviceUser: 'Root Admin' }, '--service-user: expected a system account name (lower-case letters, digits, _ and -, at most 32), got "Root Admin"'],
     [{ installDir: 'srv/kdt' }, '--install-dir: expected an absolute path of letters, digits and . _ + @ - /, e.g. /srv/kit-db-test, got "srv/kdt"'],
     [{ node: '/usr/bin/node 22' }, '--node: expected an absolute path of letters, digits and . _ + @ - /, e.g. /usr/bin/node, got "/usr/bin/node 22"'],

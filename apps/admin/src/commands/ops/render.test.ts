@@ -184,6 +184,10 @@ describe('bad input: one line naming the problem and the fix, exit 2, nothing wr
     [['--base-path', 'kit-db-test'], '✗ --base-path: expected "/" and a path without a trailing slash, e.g. /kit-db-test (or "" for none), got "kit-db-test"'],
     [['--public-url', 'ftp://example.org/'], '✗ --public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [['--port', '3000', '--socket', '/run/kit-db-test/site.sock'], '✗ --socket: give --port or --socket, not both'],
+    [
+      ['--service-user', 'root'],
+      '✗ --service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)',
+    ],
   ])('%j', async (args, message) => {
     const out = join(scratch, 'out');
     const run = await render([...args, '--out', out]);
