@@ -75,6 +75,7 @@ ops
   .addOption(profileOption())
   .option('--layout <layout>', 'rhel (/etc/httpd/conf.d) or debian (/etc/apache2/sites-available) (default: rhel)')
   .option('--out <dir>', 'write the files here, in a tree mirroring their destinations (OUT/etc/…), readable by doctor --root (default: print them)')
+  .option('--force', 'replace the files an earlier render wrote under --out (a link in their place is removed, never followed)')
   .option('--public-url <url>', 'the address a browser uses, e.g. https://example.org/kit-db-test/ (default: http://localhost + base path)')
   .option('--service-user <name>', 'the account the site runs as (default: kdt)')
   .option('--install-dir <dir>', 'where this checkout lives on the server (default: this checkout)')

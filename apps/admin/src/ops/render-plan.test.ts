@@ -513,6 +513,30 @@ describe('pg_hba.conf and SQL names', () => {
   });
 });
 
+describe('each value quoted for the file it goes in', () => {
+  const odd = "/srv/my data/it's \"a\" $(id) 100%";
+  const { plan, file } = render({ layout: 'debian' }, { ...sqlite, path: `${odd}/kdt.sqlite`, databaseUrl: `sqlite:${odd}/kdt.sqlite` });
+
+  it('the unit: ReadWritePaths= takes the folder as one quoted item, "%" doubled', () => {
+    expect(file('etc/systemd/system/kit-db-test.service')).toContain(`\nReadWritePaths="/srv/my data/it's \\"a\\" $(id) 100%%"\n`);
+  });
+
+  it('the environment file: DATABASE_URL in double quotes, \\ " $ ` escaped', () => {
+    expect(file('etc/kit-db-test/kit-db-test.env')).toContain(`\nDATABASE_URL="sqlite:/srv/my data/it's \\"a\\" \\$(id) 100%/kdt.sqlite"\n`);
+  });
+
+  it("the shell steps: the folder in single quotes, a quote as '\\''", () => {
+    expect(plan.steps.flatMap((s) => s.commands)).toContain(`install -d -m 0750 -o kdt -g kdt '/srv/my data/it'\\''s "a" $(id) 100%'`);
+  });
+
+  it("psql's \\prompt and \\echo: a quote in the role name doubled", () => {
+    const sql = render({}, { ...postgres, role: "o'brien ops", database: 'Stuff DB' }).file('postgres/create-role-and-database.sql');
+    expect(sql).toContain("\n\\prompt 'password for role o''brien ops: ' password\n");
+    expect(sql).toContain("\n\\echo 'role o''brien ops and database Stuff DB are ready; next: pnpm admin init-database'\n");
+    expect(sql).toContain(`\nCREATE ROLE "o'brien ops" LOGIN PASSWORD`);
+  });
+});
+
 describe('renderRequest', () => {
   it('fills the defaults: rhel, kdt, the checkout, the toolchain node, port 3000, the build base path, http://localhost + base', () => {
     expect(renderRequest({}, defaults)).toEqual({
@@ -540,6 +564,14 @@ describe('renderRequest', () => {
     ]);
   });
 
+  it("warns about an account another service owns: PostgreSQL's, httpd's, nobody", () => {
+    expect(renderRequest({ serviceUser: 'postgres' }, defaults).warnings).toEqual([
+      "--service-user postgres: the PostgreSQL server's account: the site would own the database files and log in to PostgreSQL as its superuser through peer authentication; give the site an account of its own (default kdt)",
+    ]);
+    expect(renderRequest({ serviceUser: 'www-data' }, defaults).warnings[0]).toMatch(/^--service-user www-data: httpd's own account \(Debian\)/);
+    expect(renderRequest({ serviceUser: 'kdt' }, defaults).warnings).toEqual([]);
+  });
+
   it.each([
     [{ layout: 'suse' }, '--layout: expected rhel or debian, got "suse"'],
     [{ port: '70000' }, '--port: expected a port number 1-65535, got "70000"'],
@@ -551,6 +583,7 @@ describe('renderRequest', () => {
     [{ publicUrl: 'ftp://example.org/' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [{ publicUrl: 'example.org' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "example.org"'],
     [{ publicUrl: 'https://u:p@example.org/' }, '--public-url: expected scheme, host, port and path only (no user, query or fragment), got "https://example.org/…"'],
+    [{ serviceUser: 'root' }, '--service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)'],
     [{ serviceUser: 'Root Admin' }, '--service-user: expected a system account name (lower-case letters, digits, _ and -, at most 32), got "Root Admin"'],
     [{ installDir: 'srv/kdt' }, '--install-dir: expected an absolute path of letters, digits and . _ + @ - /, e.g. /srv/kit-db-test, got "srv/kdt"'],
     [{ node: '/usr/bin/node 22' }, '--node: expected an absolute path of letters, digits and . _ + @ - /, e.g. /usr/bin/node, got "/usr/bin/node 22"'],

@@ -2,6 +2,7 @@ import { UsageError } from '../cli/cli-error.js';
 import { SITE_UNIT } from '../doctor/site/site-settings.js';
 import type { DatabaseFacts } from './database-facts.js';
 import { hbaToken, sqlIdentifier, sqlLiteral, unwritableName } from './postgres-names.js';
+import { environmentValue, httpdInQuotes, psqlQuoted, shellQuote, unitPathItem } from './quoting.js';
 import type { Layout, RenderRequest } from './render-request.js';
 import { SOCKET_MODULE, selinuxNotes, selinuxSteps, type SelinuxInput, type SelinuxStep } from './selinux-commands.js';
 import type { TemplateValues } from './template.js';
@@ -73,6 +74,10 @@ function hbaLine(type: string, database: string, user: string, address: string, 
   return `${cell(type, 8)}${cell(database, 16)}${cell(user, 16)}${cell(address, 24)}${method}`;
 }
 
+function sqliteFolder(path: string): string {
+  return path.replace(/\/[^/]*$/, '') || '/';
+}
+
 function databaseSummary(db: DatabaseFacts): string {
   return db.driver === 'sqlite' ? `SQLite file ${db.path}` : `PostgreSQL ${db.target}`;
 }
@@ -103,9 +108,10 @@ function templateValues(request: RenderRequest, db: DatabaseFacts, httpPort: num
     https: publicUrl.scheme === 'https',
     serverName: publicUrl.hostname,
     httpPort: String(httpPort),
-    proxyPath: backendBase,
-    backendUrl: listen.kind === 'tcp' ? `http://127.0.0.1:${listen.port}${backendBase}` : `unix:${listen.path}|http://localhost${backendBase}`,
-    backendReverseUrl: listen.kind === 'tcp' ? `http://127.0.0.1:${listen.port}${backendBase}` : `http://localhost${backendBase}`,
+    // The template has these in double quotes.
+    proxyPath: httpdInQuotes(backendBase),
+    backendUrl: httpdInQuotes(listen.kind === 'tcp' ? `http://127.0.0.1:${listen.port}${backendBase}` : `unix:${listen.path}|http://localhost${backendBase}`),
+    backendReverseUrl: httpdInQuotes(listen.kind === 'tcp' ? `http://127.0.0.1:${listen.port}${backendBase}` : `http://localhost${backendBase}`),
     healthPath: `${basePath}/health`,
     serviceUser: request.serviceUser,
     serviceGroup: listen.kind === 'socket' ? layoutFacts.httpdGroup : request.serviceUser,
@@ -125,10 +131,10 @@ function templateValues(request: RenderRequest, db: DatabaseFacts, httpPort: num
     commands: selinuxText,
   };
   if (db.profile.kind === 'named') values.profileName = db.profile.name;
-  if (db.databaseUrl !== null) values.databaseUrl = db.databaseUrl;
+  if (db.databaseUrl !== null) values.databaseUrl = environmentValue(db.databaseUrl);
   if (listen.kind === 'socket') values.socketPath = listen.path;
   else values.port = String(listen.port);
-  if (db.driver === 'sqlite') values.sqliteFolder = db.path.replace(/\/[^/]*$/, '') || '/';
+  if (db.driver === 'sqlite') values.sqliteFolder = unitPathItem(sqliteFolder(db.path));
   if (db.driver === 'postgresql') {
     const database = hbaToken(db.database);
     const role = hbaToken(db.role);
@@ -140,6 +146,8 @@ function templateValues(request: RenderRequest, db: DatabaseFacts, httpPort: num
       roleLiteral: sqlLiteral(db.role),
       databaseIdentifier: sqlIdentifier(db.database),
       databaseLiteral: sqlLiteral(db.database),
+      passwordPrompt: psqlQuoted(`password for role ${db.role}: `),
+      readyMessage: psqlQuoted(`role ${db.role} and database ${db.database} are ready; next: pnpm admin init-database`),
       hbaLocal: hbaLine('local', database, role, '', 'scram-sha-256'),
       hbaHostIpv4: hbaLine('host', database, role, '127.0.0.1/32', 'scram-sha-256'),
       hbaHostIpv6: hbaLine('host', database, role, '::1/128', 'scram-sha-256'),
@@ -185,7 +193,8 @@ function files(request: RenderRequest, db: DatabaseFacts): PlannedFile[] {
 function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: SelinuxInput): PlannedStep[] {
   const user = request.serviceUser;
   const layout = LAYOUT[request.layout];
-  const at = (outPath: string) => `${out}/${outPath}`;
+  // Every path and URL in a command is one shell word, whatever --out or the configuration holds.
+  const at = (outPath: string) => shellQuote(`${out}/${outPath}`);
   const list: PlannedStep[] = [];
 
   list.push({
@@ -225,7 +234,7 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
       ],
     });
   } else {
-    const folder = db.path.replace(/\/[^/]*$/, '') || '/';
+    const folder = shellQuote(sqliteFolder(db.path));
     list.push({ title: 'the SQLite folder, writable by the service only', notes: [], commands: [`install -d -m 0750 -o ${user} -g ${user} ${folder}`] });
   }
 
@@ -242,13 +251,13 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
     });
   }
 
-  const node = request.nodePath;
+  const initDatabase = `set -a && . ${ENV_FILE} && exec ${shellQuote(request.nodePath)} ${shellQuote(`${request.installDir}/apps/admin/dist/bin.js`)} init-database`;
   list.push({
     title: 'the site service',
     notes: [`init-database runs as ${user} with the service's environment, as the site will`],
     commands: [
       `install -m 0644 ${at(UNIT_FILE.slice(1))} ${UNIT_FILE}`,
-      `sudo -u ${user} sh -c 'set -a && . ${ENV_FILE} && exec ${node} ${request.installDir}/apps/admin/dist/bin.js init-database'`,
+      `sudo -u ${user} sh -c ${shellQuote(initDatabase)}`,
       'systemctl daemon-reload',
       'systemctl enable --now kit-db-test',
     ],
@@ -275,7 +284,10 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
   list.push({
     title: 'check',
     notes: [],
-    commands: [`curl -fsS ${new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href}`, `cd ${request.installDir} && ./run.sh pnpm admin doctor --public-url ${request.publicUrl.href}`],
+    commands: [
+      `curl -fsS ${shellQuote(new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href)}`,
+      `cd ${shellQuote(request.installDir)} && ./run.sh pnpm admin doctor --public-url ${shellQuote(request.publicUrl.href)}`,
+    ],
   });
   return list;
 }

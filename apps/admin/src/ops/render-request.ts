@@ -64,6 +64,14 @@ export const TOOLCHAIN_NODE = '.toolchain/node_modules/node/bin/node';
 // characters that mean nothing to any of them.
 const SAFE_PATH = /^\/[A-Za-z0-9._+@/-]*$/;
 
+// Accounts that exist for another service: the site running as one shares everything it may do.
+const SHARED_ACCOUNTS: ReadonlyMap<string, string> = new Map([
+  ['postgres', "the PostgreSQL server's account: the site would own the database files and log in to PostgreSQL as its superuser through peer authentication"],
+  ['apache', "httpd's own account (RHEL): a flaw in either would reach the other's files and processes"],
+  ['www-data', "httpd's own account (Debian): a flaw in either would reach the other's files and processes"],
+  ['nobody', "shared by every service that runs as nobody: each may signal and trace the others' processes"],
+]);
+
 function usage(option: string, what: string): never {
   throw new UsageError(`${option}: ${what}`);
 }
@@ -128,6 +136,13 @@ export function renderRequest(raw: RawRenderOptions, defaults: RenderDefaults): 
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(serviceUser)) {
     usage('--service-user', `expected a system account name (lower-case letters, digits, _ and -, at most 32), got "${serviceUser}"`);
   }
+  // The site needs no privilege (it listens on loopback or in its RuntimeDirectory): as root, a
+  // flaw in it, or in any of its dependencies, owns the server, and ProtectSystem= would not hold.
+  if (serviceUser === 'root') {
+    usage('--service-user', `root: the site needs no privilege and must not run as root; give it an account of its own (default ${DEFAULT_SERVICE_USER}: the first step creates it)`);
+  }
+  const sharedAccount = SHARED_ACCOUNTS.get(serviceUser);
+  if (sharedAccount) warnings.push(`--service-user ${serviceUser}: ${sharedAccount}; give the site an account of its own (default ${DEFAULT_SERVICE_USER})`);
 
   const installDir = absolutePath('--install-dir', raw.installDir ?? defaults.checkoutRoot, '/srv/kit-db-test');
   if (/^\/(home|root|run\/user)(\/|$)/.test(installDir)) {
