@@ -10,6 +10,7 @@ import { loadConfig } from '@kit-db-test/schema';
 import { freePort, startSite, tempProject } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
+import { runAdmin } from '../test-support/run-admin.js';
 import { databaseFacts, type DatabaseFacts } from './database-facts.js';
 import { loadTemplates } from './load-templates.js';
 import { renderFiles } from './render-files.js';
@@ -129,6 +130,8 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const siteEnv = parseEnvironmentFile(env);
     expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', ORIGIN: `http://127.0.0.1:${httpPort}` });
 
+    // /health probes writes: the profile's table must exist, as the rendered steps make it (init-database).
+    expect((await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, KDT_PROFILE: 'sqlite' } })).code).toBe(0);
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
     apache = spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' });

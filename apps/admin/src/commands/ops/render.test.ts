@@ -95,7 +95,8 @@ describe('pnpm admin ops render --out', () => {
       'systemctl enable --now kit-db-test',
       'apachectl -t',
       'systemctl reload httpd',
-      'setsebool -P httpd_can_network_connect 1',
+      'semanage port -a -t http_port_t -p tcp 3000',
+      'setsebool -P httpd_graceful_shutdown 1',
     ]) {
       expect(lines).toContain(command);
     }
