@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
+import { SECURITY_HEADERS } from './server/security-headers.js';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
 const INTERNAL_HOST = 'x-kdt-origin-host';
@@ -154,6 +155,7 @@ async function serve() {
   }
 
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (policy.proto) {
       req.headers[INTERNAL_PROTO] = policy.proto;
       req.headers[INTERNAL_HOST] = policy.host;
