@@ -12,12 +12,15 @@
 //   WORKERS              site processes sharing the address (node:cluster): a number, or auto
 //                        (one per CPU core); 1 (the default) serves from this process alone
 // With none of ORIGIN / PROTOCOL_HEADER / HOST_HEADER, the origin is the request's own:
-// http://<Host header>, which is what a browser talking to this server directly sends.
+// http://<Host header>, which is what a browser talking to this server directly sends; then only
+// loopback names are served, so that a DNS-rebinding page (its own name, resolved to 127.0.0.1)
+// can neither post nor read.
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
+import { isLoopbackHost } from './server/loopback.js';
 import { SECURITY_HEADERS } from './server/security-headers.js';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
@@ -43,7 +46,16 @@ function originPolicy(env) {
     const from = [env.PROTOCOL_HEADER && `protocol from ${env.PROTOCOL_HEADER}`, env.HOST_HEADER && `host from ${env.HOST_HEADER}`];
     return { describe: `proxy headers (${from.filter(Boolean).join(', ')})`, proxy: true };
   }
-  return { describe: 'the request itself (http://<Host>)', request: true };
+  return { describe: 'the request itself (http://<Host>, loopback names only)', request: true };
+}
+
+/**
+ * The answer to a request whose Host is not a loopback name while the origin comes from it.
+ * @param {string} host
+ */
+function foreignHostMessage(host) {
+  const shown = host.replace(/[^\x21-\x7e]/g, '').slice(0, 100);
+  return `kit-db-test: refused Host "${shown}": without ORIGIN the site answers only to localhost, 127.x.x.x and [::1] (against DNS rebinding); to serve this name set ORIGIN=http://${shown} (or PROTOCOL_HEADER and HOST_HEADER behind a proxy) and restart\n`;
 }
 
 /** @param {string | undefined} value */
@@ -160,8 +172,14 @@ async function serve() {
       req.headers[INTERNAL_PROTO] = policy.proto;
       req.headers[INTERNAL_HOST] = policy.host;
     } else if (policy.request) {
+      const host = req.headers.host ?? 'localhost';
+      if (!isLoopbackHost(host)) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(foreignHostMessage(host));
+        return;
+      }
       req.headers[INTERNAL_PROTO] = 'http';
-      req.headers[INTERNAL_HOST] = req.headers.host ?? 'localhost';
+      req.headers[INTERNAL_HOST] = host;
     }
     handler(req, res, () => {
       res.statusCode = 404;
