@@ -127,7 +127,7 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const publicUrl = `http://127.0.0.1:${httpPort}/`;
     const { site, env } = renderSite('live', { layout: 'debian', port: String(sitePort), basePath: '', publicUrl }, db);
     const siteEnv = parseEnvironmentFile(env);
-    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', ORIGIN: `http://127.0.0.1:${httpPort}` });
+    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', ORIGIN: `http://127.0.0.1:${httpPort}` });
 
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
