@@ -58,13 +58,13 @@ describe(`built with BASE_PATH=${BASE}, behind a proxy`, () => {
     expect((await postForm(site.url, { stuff: 'forged', things: 'x' }, { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-kdt-origin-host': 'evil.example' })).status).toBe(403);
   });
 
-  it('logs one start-up line: address, base path, origin policy and profile, with the password masked', async () => {
+  it('logs one start-up line: address, base path, origin policy, who sees details and profile, with the password masked', async () => {
     const password = 'log-secret-5521';
     await using site = await startSite({ ...backend.env, ...PROXY_ENV, DATABASE_URL: `postgresql://kdt:${password}@127.0.0.1:1/kdt` }, { buildDir, basePath: BASE });
     const lines = site.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `kit-db-test listening on ${site.origin}${BASE} (base path ${BASE}; origin from proxy headers (protocol from x-forwarded-proto, host from x-forwarded-host); profile default (postgresql://kdt:********@127.0.0.1:1/kdt))`,
+      `kit-db-test listening on ${site.origin}${BASE} (base path ${BASE}; origin from proxy headers (protocol from x-forwarded-proto, host from x-forwarded-host); details shown to loopback clients; profile default (postgresql://kdt:********@127.0.0.1:1/kdt))`,
     );
   });
 

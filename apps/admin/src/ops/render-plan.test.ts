@@ -82,7 +82,7 @@ WantedBy=multi-user.target
 `);
   });
 
-  it('the environment file: the profile, the password file (never the password), the address, ORIGIN', () => {
+  it('the environment file: the profile, the password file (never the password), the address, who sees details, ORIGIN', () => {
     expect(file('etc/kit-db-test/kit-db-test.env')).toBe(`# kit-db-test site environment, read by systemd (EnvironmentFile= in kit-db-test.service) and by
 # \`pnpm admin doctor\`. Install as /etc/kit-db-test/kit-db-test.env, mode 0640, owner root, group kdt:
 #   install -m 0640 -o root -g kdt kit-db-test.env /etc/kit-db-test/kit-db-test.env
@@ -102,6 +102,12 @@ PORT=3000
 # httpd, with twice the memory and a higher p99). Raise it (a number, or auto: one per core) when
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
+
+# Who sees which database answered, as whom (server version, database, user, socket, profile,
+# files) and the server's own messages, on the page and in /health: local = clients on this
+# machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
+# timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
+KDT_DETAILS=local
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=https://example.org
@@ -346,6 +352,12 @@ SOCKET_PATH=/run/kit-db-test/site.sock
 # httpd, with twice the memory and a higher p99). Raise it (a number, or auto: one per core) when
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
+
+# Who sees which database answered, as whom (server version, database, user, socket, profile,
+# files) and the server's own messages, on the page and in /health: local = clients on this
+# machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
+# timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
+KDT_DETAILS=local
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=http://localhost

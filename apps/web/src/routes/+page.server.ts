@@ -2,6 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import { openDatabase, recoverFrom, type Database } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
+import { publicFailure, publicPageState } from '#lib/server/public-view.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { insertRow } from '#lib/server/stuff-store.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
@@ -31,7 +32,12 @@ export const load: PageServerLoad = async ({ url, locals }) => {
   const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = url.searchParams.get('saved');
-  return { state, rows: toColumns(rows), saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
+  return {
+    state: locals.details ? state : publicPageState(state),
+    details: locals.details,
+    rows: toColumns(rows),
+    saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null,
+  };
 };
 
 export const actions = {
@@ -48,7 +54,7 @@ export const actions = {
       recoverFrom(error, db);
       const failure = explainFailure(error, db?.config);
       locals.dbFailure = failure;
-      return fail(503, { input: form.value, errors: {} as StuffErrors, failure });
+      return fail(503, { input: form.value, errors: {} as StuffErrors, failure: locals.details ? failure : publicFailure(failure) });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
     redirect(303, `${resolve('/')}?saved=${id}`);

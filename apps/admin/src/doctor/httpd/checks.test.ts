@@ -34,7 +34,8 @@ async function doctor(name: string, commands: Table, extra: Omit<FixtureContextI
 }
 
 const statuses = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
-const KDT = { site: { basePath: '/kit-db-test' } };
+// As ops render writes it: ORIGIN set (without it the site serves loopback names only).
+const KDT = { site: { basePath: '/kit-db-test', origin: 'http://example.org' } };
 
 describe('httpd checks on fixtures', () => {
   it('exports the checks in dependency order with stable ids', () => {

@@ -4,10 +4,16 @@ import { SITE_UNIT } from '../site/site-settings.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
 import { httpFetch, type HttpResult } from './http-get.js';
 
+/** The site's /health; who answered (driver, database, user) only for a visitor KDT_DETAILS lets see it. */
 interface Health {
   status: string;
-  db: { ok: boolean; driver: string | null; database: string | null; user: string | null; serverVersion: string | null };
-  app: { version: string; instance: string };
+  db: { ok: boolean; driver?: string | null; database?: string | null; user?: string | null; serverVersion?: string | null };
+  app: { version?: string; instance: string };
+}
+
+function whoAnswered(health: Health): string {
+  const who = 'driver' in health.db ? `${health.db.driver} ${health.db.database} as ${health.db.user}` : 'database details not shown to this address (KDT_DETAILS)';
+  return `${who}, instance ${health.app.instance}`;
 }
 
 function describeListen(listen: SiteListen): string {
@@ -76,7 +82,7 @@ export const siteHealthCheck: Check<DoctorContext> = {
     }
     const health = parseHealth(result);
     if (!health) return fail(`${where}${context.site.basePath}/health does not answer as the site would (HTTP ${result.answer.status})`, [result.answer.body.slice(0, 200)], ['another program listens there: check PORT/SOCKET_PATH in the site\'s environment']);
-    const who = `${health.db.driver} ${health.db.database} as ${health.db.user}, instance ${health.app.instance}`;
+    const who = whoAnswered(health);
     if (result.answer.status !== 200) return fail(`the site answers, but its database does not (${who})`, [result.answer.body.slice(0, 300)]);
     return pass(`${where}: ${who}`);
   },
@@ -108,7 +114,7 @@ export const publicPathCheck: Check<DoctorContext> = {
     if (b && a.app.instance !== b.app.instance) {
       return fail('httpd reaches another site process than the one on the configured address', [`through httpd: instance ${a.app.instance}; direct: instance ${b.app.instance}`], ['point ProxyPass at the address in the site\'s environment']);
     }
-    if (b && (a.db.database !== b.db.database || a.db.user !== b.db.user)) {
+    if (b && 'database' in a.db && 'database' in b.db && (a.db.database !== b.db.database || a.db.user !== b.db.user)) {
       return fail('httpd reaches a site on another database', [`through httpd: ${a.db.database} as ${a.db.user}; direct: ${b.db.database} as ${b.db.user}`]);
     }
     const post = await postThrough(publicUrl, context);
