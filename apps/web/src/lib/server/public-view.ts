@@ -16,6 +16,7 @@ const PUBLIC_FAILURES: Record<Failure['kind'], Pick<Failure, 'summary' | 'next'>
   'table-missing': { summary: "the site's table does not exist yet", next: 'pnpm admin init-database' },
   permission: { summary: 'the database denied the site a privilege it needs', next: 'pnpm admin doctor' },
   'sqlite-file': { summary: "the site cannot open or write its database file", next: 'pnpm admin doctor' },
+  'disk-full': { summary: "the disk holding the site's database is full", next: 'pnpm admin doctor' },
   other: { summary: 'the database failed', next: 'pnpm admin doctor' },
 };
 
