@@ -1,4 +1,4 @@
-import { STUFF_MAX_LENGTH } from '@kit-db-test/schema';
+import { STUFF_MAX_LENGTH, THINGS_MAX_LENGTH } from '@kit-db-test/schema';
 import { z } from 'zod';
 
 /** What the form posts, exactly as typed: kept to re-fill the form after a rejected post. */
@@ -27,7 +27,10 @@ const stuffFormSchema = z.object({
   things: z
     .string()
     .refine((s) => s.trim() !== '', 'Things is required.')
-    .refine(noNul, 'Things cannot contain the NUL character.'),
+    .refine(noNul, 'Things cannot contain the NUL character.')
+    .refine((s) => characters(s) <= THINGS_MAX_LENGTH, {
+      error: (issue) => `Things is at most ${THINGS_MAX_LENGTH} characters; this is ${characters(issue.input as string)}.`,
+    }),
 });
 
 function field(data: FormData, name: keyof StuffInput): string {

@@ -45,6 +45,7 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       ['a blank things', { stuff: 'kept', things: '   ' }, 'things', 'Things is required.'],
       ['256 characters', { stuff: 'x'.repeat(256), things: 'kept' }, 'stuff', 'Stuff is at most 255 characters; this is 256.'],
       ['a missing field', { stuff: 'only stuff' }, 'things', 'Things is required.'],
+      ['4001 characters of things', { stuff: 'kept', things: 'y'.repeat(4001) }, 'things', 'Things is at most 4000 characters; this is 4001.'],
     ] as const)('%s: 400, nothing stored, the input kept and the error next to the field', async (_what, fields, field, message) => {
       const response = await postForm(site.url, fields);
       expect(response.status).toBe(400);
@@ -58,6 +59,11 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
     it('255 characters are accepted, counted as characters: 255 emoji fit', async () => {
       expect((await postForm(site.url, { stuff: '🙂'.repeat(255), things: 'emoji' })).status).toBe(303);
       expect((await backend.rows())[0]!.stuff).toBe('🙂'.repeat(255));
+    });
+
+    it('things up to 4000 characters are accepted, counted as characters: 4000 emoji fit', async () => {
+      expect((await postForm(site.url, { stuff: 'long', things: '🙂'.repeat(4000) })).status).toBe(303);
+      expect((await backend.rows())[0]!.things).toBe('🙂'.repeat(4000));
     });
 
     it('renders <script> and quotes escaped, and stores them unchanged', async () => {
