@@ -30,6 +30,14 @@ describe('parseStuffForm', () => {
     });
   });
 
+  it('refuses a field whose bytes were not UTF-8, even when its text would pass, and gives the input back as read', () => {
+    expect(parseStuffForm(form({ stuff: 'caf\uFFFD', things: 'fine' }), new Set(['stuff', 'other']))).toEqual({
+      ok: false,
+      input: { stuff: 'caf\uFFFD', things: 'fine' },
+      errors: { stuff: 'Stuff is not valid UTF-8 text (� marks what could not be read): send the form encoded as UTF-8.' },
+    });
+  });
+
   it('reports every empty, blank or missing field, and gives the input back', () => {
     expect(parseStuffForm(form({ stuff: ' \t' }))).toEqual({
       ok: false,

@@ -3,26 +3,41 @@ import { resolve } from '$app/paths';
 import { openDatabase } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
+import { fieldsNotUtf8 } from '#lib/server/form-utf8.js';
 import { insertRow } from '#lib/server/stuff-store.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
 import { toColumns } from '#lib/row-columns.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
 import type { Actions, PageServerLoad } from './$types';
 
+function isHttpError(cause: unknown): boolean {
+  return cause instanceof Error && typeof (cause as { status?: unknown }).status === 'number';
+}
+
 /**
- * The posted form, or a 4xx that says what is wrong with the body: a body that is not a form (e.g.
- * text/plain, which SvelteKit lets through to actions, or broken multipart) is the client's error,
- * never a 500. A body over BODY_SIZE_LIMIT keeps the 413 adapter-node gave it.
+ * The posted form, with the fields whose bytes are not UTF-8, or a 4xx that says what is wrong
+ * with the body: a body that is not a form (e.g. text/plain, which SvelteKit lets through to
+ * actions, or broken multipart) is the client's error, never a 500. A body over BODY_SIZE_LIMIT
+ * keeps the 413 adapter-node gave it.
  */
-async function readForm(request: Request): Promise<FormData> {
+async function readForm(request: Request): Promise<{ data: FormData; notUtf8: Set<string> }> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  let body: ArrayBuffer;
   try {
-    return await request.formData();
+    // Read once as bytes: formData() alone would hide invalid UTF-8 behind U+FFFD.
+    body = await request.arrayBuffer();
   } catch (cause) {
-    if (cause instanceof Error && typeof (cause as { status?: unknown }).status === 'number') throw cause;
-    const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
-      error(415, 'Post the form as application/x-www-form-urlencoded or multipart/form-data.');
-    }
+    if (isHttpError(cause)) throw cause;
+    error(400, 'The form could not be read: the body broke off.');
+  }
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+    error(415, 'Post the form as application/x-www-form-urlencoded or multipart/form-data.');
+  }
+  try {
+    const data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    return { data, notUtf8: fieldsNotUtf8(contentType, new Uint8Array(body)) };
+  } catch {
     error(400, `The form could not be read: the body is not valid ${type}.`);
   }
 }
@@ -37,7 +52,8 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 export const actions = {
   // The default action, so a plain POST to the page (a browser without JavaScript, a load test) adds a row.
   default: async ({ request, locals }) => {
-    const form = parseStuffForm(await readForm(request));
+    const { data, notUtf8 } = await readForm(request);
+    const form = parseStuffForm(data, notUtf8);
     if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
     let id: number;
     try {

@@ -12,6 +12,16 @@ export async function postForm(
   });
 }
 
+/** A form post of exactly these bytes, as a client that does not encode its text as UTF-8 sends it. */
+export async function postBytes(url: string, contentType: string, body: Buffer): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(url).origin, accept: 'text/html', 'content-type': contentType },
+    body: new Uint8Array(body),
+  });
+}
+
 export async function getHtml(url: string): Promise<{ status: number; html: string }> {
   const response = await fetch(url, { headers: { accept: 'text/html' } });
   return { status: response.status, html: await response.text() };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
-import { fieldValue, getHtml, postForm } from './requests.js';
+import { fieldValue, getHtml, postBytes, postForm } from './requests.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 /**
@@ -53,6 +53,28 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect(html).toContain(`<p class="field-error" id="${field}-error">${message}</p>`);
       expect(fieldValue(html, 'stuff')).toBe(fields.stuff);
       expect(fieldValue(html, 'things')).toBe('things' in fields ? fields.things : '');
+      expect(await backend.count()).toBe(0);
+    });
+
+    it.each([
+      ['percent-encoded', 'application/x-www-form-urlencoded', Buffer.from('stuff=kept+%C3%A9&things=caf%E9')],
+      ['as raw bytes', 'application/x-www-form-urlencoded', Buffer.concat([Buffer.from('stuff=kept %C3%A9&things=caf'), Buffer.from([0xe9])])],
+      [
+        'in a multipart part',
+        'multipart/form-data; boundary=kdt',
+        Buffer.concat([
+          Buffer.from('--kdt\r\nContent-Disposition: form-data; name="stuff"\r\n\r\nkept é\r\n--kdt\r\nContent-Disposition: form-data; name="things"\r\n\r\ncaf'),
+          Buffer.from([0xe9]),
+          Buffer.from('\r\n--kdt--\r\n'),
+        ]),
+      ],
+    ] as const)('things that is not UTF-8 (Latin-1 é, %s): 400, nothing stored, the error next to it, stuff kept as sent', async (_how, contentType, body) => {
+      const response = await postBytes(site.url, contentType, body);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain('<p class="field-error" id="things-error">Things is not valid UTF-8 text (� marks what could not be read): send the form encoded as UTF-8.</p>');
+      expect(html).not.toContain('id="stuff-error"');
+      expect([fieldValue(html, 'stuff'), fieldValue(html, 'things')]).toEqual(['kept é', 'caf\uFFFD']);
       expect(await backend.count()).toBe(0);
     });
 
