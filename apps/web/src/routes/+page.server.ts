@@ -4,6 +4,7 @@ import { openDatabase } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { fieldsNotUtf8 } from '#lib/server/form-utf8.js';
+import { rememberSaved, takeSaved } from '#lib/server/saved-notice.js';
 import { insertRow } from '#lib/server/stuff-store.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
 import { toColumns } from '#lib/row-columns.js';
@@ -42,16 +43,16 @@ async function readForm(request: Request): Promise<{ data: FormData; notUtf8: Se
   }
 }
 
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals, cookies }) => {
   const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
-  const saved = url.searchParams.get('saved');
-  return { state, rows: toColumns(rows), saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
+  const saved = takeSaved(cookies, url.searchParams.get('saved'), { path: url.pathname, secure: url.protocol === 'https:' });
+  return { state, rows: toColumns(rows), saved };
 };
 
 export const actions = {
   // The default action, so a plain POST to the page (a browser without JavaScript, a load test) adds a row.
-  default: async ({ request, locals }) => {
+  default: async ({ request, locals, cookies, url }) => {
     const { data, notUtf8 } = await readForm(request);
     const form = parseStuffForm(data, notUtf8);
     if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
@@ -66,6 +67,8 @@ export const actions = {
       return fail(503, { input: form.value, errors: {} as StuffErrors, failure });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
-    redirect(303, `${resolve('/')}?saved=${id}`);
+    const location = `${resolve('/')}?saved=${id}`;
+    rememberSaved(cookies, id, { path: new URL(location, url).pathname, secure: url.protocol === 'https:' });
+    redirect(303, location);
   },
 } satisfies Actions;

@@ -22,9 +22,17 @@ export async function postBytes(url: string, contentType: string, body: Buffer):
   });
 }
 
-export async function getHtml(url: string): Promise<{ status: number; html: string }> {
-  const response = await fetch(url, { headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
+export async function getHtml(url: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string; setCookie: string[] }> {
+  const response = await fetch(url, { headers: { accept: 'text/html', ...headers } });
+  return { status: response.status, html: await response.text(), setCookie: response.headers.getSetCookie() };
+}
+
+/** The cookies a response sets, as a Cookie header sends them back (name=value; …). */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
 }
 
 /** The value of the form's field as the page re-rendered it (inputs keep what the user typed). */

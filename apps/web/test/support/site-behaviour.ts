@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
-import { fieldValue, getHtml, postBytes, postForm } from './requests.js';
+import { cookiesOf, fieldValue, getHtml, postBytes, postForm } from './requests.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 /**
@@ -34,10 +34,30 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect(rows[0]).toMatchObject({ stuff: 'first', things: 'line 1\nline 2' });
       const location = new URL(response.headers.get('location')!, site.url);
       expect(location.href).toBe(`${site.url}?saved=${rows[0]!.id}`);
-      const page = await getHtml(location.href);
+      const page = await getHtml(location.href, { cookie: cookiesOf(response) });
       expect(page.status).toBe(200);
       expect(page.html).toContain(`Saved #${rows[0]!.id}`);
       expect(page.html).toContain('<td class="stuff">first</td>');
+    });
+
+    it('"Saved #id" only for the row this browser just saved: an HttpOnly, SameSite=Strict mark, used up by the page', async () => {
+      const response = await postForm(site.url, { stuff: 'mine', things: 'x' });
+      const [row] = await backend.rows();
+      const [mark] = response.headers.getSetCookie();
+      expect(mark).toMatch(new RegExp(`^kdt-saved-${row!.id}=1; `));
+      expect(mark!.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=120', 'Path=/', 'SameSite=Strict']);
+      const saved = `${site.url}?saved=${row!.id}`;
+      // The same link without the mark (another browser, a crafted link), or with another row's mark: no notice.
+      for (const headers of [{}, { cookie: `kdt-saved-${row!.id + 1}=1` }]) {
+        const page = await getHtml(saved, headers);
+        expect(page.status).toBe(200);
+        expect(page.html).not.toContain('Saved #');
+        expect(page.html).toContain('<td class="stuff">mine</td>');
+      }
+      expect((await getHtml(`${site.url}?saved=999999`)).html).not.toContain('Saved #');
+      const shown = await getHtml(saved, { cookie: cookiesOf(response) });
+      expect(shown.html).toContain(`Saved #${row!.id}`);
+      expect(shown.setCookie).toEqual([expect.stringMatching(new RegExp(`^kdt-saved-${row!.id}=; Max-Age=0; `))]);
     });
 
     it.each([
