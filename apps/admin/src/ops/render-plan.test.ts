@@ -103,6 +103,10 @@ PORT=3000
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
+
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=https://example.org
 # Or take it from httpd's headers instead (remove ORIGIN then):
@@ -145,6 +149,10 @@ ORIGIN=https://example.org
     # answering 503 for 60 seconds.
     ProxyPass        "/kit-db-test" "http://127.0.0.1:3000/kit-db-test" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/kit-db-test" "http://127.0.0.1:3000/kit-db-test"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /kit-db-test/health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>
@@ -346,6 +354,10 @@ SOCKET_PATH=/run/kit-db-test/site.sock
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
+
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=http://localhost
 # Or take it from httpd's headers instead (remove ORIGIN then):
@@ -385,6 +397,10 @@ ORIGIN=http://localhost
     # answering 503 for 60 seconds.
     ProxyPass        "/" "unix:/run/kit-db-test/site.sock|http://localhost/" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/" "http://localhost/"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>
