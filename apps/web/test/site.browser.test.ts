@@ -49,6 +49,17 @@ describe('in a real browser (Chromium)', () => {
     expect(await page.inputValue('#stuff')).toBe('');
     expect(await page.inputValue('#things')).toBe('');
     await page.screenshot({ path: `${ARTIFACTS}site-javascript.png`, fullPage: true });
+    // The notice was for that save only: reloading its URL, or opening it in another browser, shows none.
+    expect(page.url()).toMatch(/\?saved=\d+$/);
+    await page.reload();
+    await page.locator('tbody tr').first().waitFor();
+    expect(await page.locator('.saved').count()).toBe(0);
+    const other = await browser.newContext();
+    const elsewhere = await other.newPage();
+    await elsewhere.goto(page.url());
+    expect(await elsewhere.locator('tbody tr').first().locator('.stuff').textContent()).toBe('typed in Chromium');
+    expect(await elsewhere.locator('.saved').count()).toBe(0);
+    await other.close();
     await page.close();
   });
 
@@ -95,6 +106,7 @@ describe('in a real browser (Chromium)', () => {
     const count = await backend.count();
     await page.reload();
     expect(await backend.count()).toBe(count);
+    expect(await page.locator('.saved').count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}site-no-javascript.png`, fullPage: true });
     await context.close();
   });

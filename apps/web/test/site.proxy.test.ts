@@ -44,6 +44,11 @@ describe(`built with BASE_PATH=${BASE}, behind a proxy`, () => {
     const response = await postForm(site.url, { stuff: 'via proxy', things: 'x' }, { origin: PUBLIC, ...PROXIED });
     expect(response.status).toBe(303);
     expect(new URL(response.headers.get('location')!, `${PUBLIC}${BASE}/`).pathname).toBe(`${BASE}/`);
+    // The mark behind "Saved #id" is scoped to the page under the base path, and https-only behind an https proxy.
+    const [mark] = response.headers.getSetCookie();
+    expect(mark!.split('; ')).toEqual(expect.arrayContaining([`Path=${BASE}/`, 'Secure', 'HttpOnly', 'SameSite=Strict']));
+    const page = await getHtml(new URL(response.headers.get('location')!, site.url).href, { cookie: mark!.split(';')[0]!, ...PROXIED });
+    expect(page.html).toMatch(/Saved #\d+/);
     // The same post without the proxy's headers does not match the public origin.
     expect((await postForm(site.url, { stuff: 'direct', things: 'x' }, { origin: PUBLIC })).status).toBe(403);
     expect((await backend.rows()).map((r) => r.stuff)).toContain('via proxy');

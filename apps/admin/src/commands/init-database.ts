@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { createOrm, describeConfig, Stuff, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
-import { UsageError } from '../cli/cli-error.js';
+import { createOrm, describeConfig, findOverlongThings, Stuff, type Orm, type OverlongThings, type ResolvedConfig } from '@kit-db-test/schema';
+import { CliError, UsageError } from '../cli/cli-error.js';
 import { confirmByTyping } from '../cli/confirm.js';
 import { columns, type Output } from '../cli/output.js';
 import { resolveConfig } from '../cli/resolve-config.js';
 import { databaseFailure } from '../database/failure-line.js';
+import { overlongAdvice } from '../database/overlong-things-advice.js';
 import { meaningfulStatements } from '../database/schema-sql.js';
 import { prepareSqliteFolder } from '../database/sqlite-folder.js';
 
@@ -22,6 +23,8 @@ interface Plan {
   statements: string[];
   /** rows the reset would delete */
   rowsLost: number;
+  /** the rows already in the table stay: they must fit the new schema */
+  keepsRows: boolean;
 }
 
 async function countRows(orm: Orm): Promise<number> {
@@ -44,7 +47,8 @@ async function updatePlan(orm: Orm, config: ResolvedConfig): Promise<Plan> {
     config.target.driver === 'sqlite' && !existsSync(config.target.path)
       ? await orm.schema.getCreateSchemaSQL()
       : await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false });
-  return { sql, statements: meaningfulStatements(sql), rowsLost: 0 };
+  const statements = meaningfulStatements(sql);
+  return { sql, statements, rowsLost: 0, keepsRows: !statements.some((s) => /^create table\s+["`]stuff["`]/i.test(s)) };
 }
 
 async function resetPlan(orm: Orm): Promise<Plan> {
@@ -52,7 +56,20 @@ async function resetPlan(orm: Orm): Promise<Plan> {
   const rowsLost = exists ? await countRows(orm) : 0;
   const drop = exists ? `drop table ${orm.em.getPlatform().quoteIdentifier(orm.getMetadata(Stuff).tableName)};\n` : '';
   const sql = `${drop}${await orm.schema.getCreateSchemaSQL()}`;
-  return { sql, statements: meaningfulStatements(sql), rowsLost };
+  return { sql, statements: meaningfulStatements(sql), rowsLost, keepsRows: false };
+}
+
+const NONE: OverlongThings = { count: 0, rows: [] };
+
+/** Rows of the kept table that the `things` limit refuses: adding the limit would fail on them. */
+function overlongRows(orm: Orm, plan: Plan): Promise<OverlongThings> {
+  return plan.keepsRows ? findOverlongThings(orm) : Promise.resolve(NONE);
+}
+
+function refuseOverlong(found: OverlongThings, config: ResolvedConfig, io: Output): CliError {
+  const advice = overlongAdvice(found, config);
+  for (const line of advice.lines) io.out(line);
+  return new CliError(advice.summary);
 }
 
 async function execute(orm: Orm, plan: Plan): Promise<void> {
@@ -121,20 +138,30 @@ export async function initDatabaseCommand(options: InitDatabaseOptions, io: Outp
       return;
     }
     printSql(plan, io);
+    const overlong = await overlongRows(orm, plan);
     if (dryRun) {
+      if (overlong.count > 0) for (const line of overlongAdvice(overlong, config).lines) io.out(line);
       io.out(`dry run: ${plan.statements.length} statement(s) above not run; nothing changed`);
       return;
     }
+    if (overlong.count > 0) throw refuseOverlong(overlong, config, io);
     if (options.reset && !(await confirmReset(plan, config, options, io))) {
       throw new UsageError('reset not confirmed; nothing changed');
     }
     // A SQLite file it creates is private (0640, and so are its -wal and -shm): createOrm sees to that.
-    await execute(orm, plan);
+    try {
+      await execute(orm, plan);
+    } catch (error) {
+      // A long row written since the count above: the constraint refused it and the transaction rolled back.
+      const late = await overlongRows(orm, plan).catch(() => NONE);
+      if (late.count > 0) throw refuseOverlong(late, config, io);
+      throw error;
+    }
     const rows = await countRows(orm);
     const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
     io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof CliError) throw error;
     throw databaseFailure(error, config);
   } finally {
     await orm.close();

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@kit-db-test/schema';
+import Database from 'better-sqlite3';
+import { createOrm, loadConfig, STUFF_MAX_LENGTH, THINGS_MAX_LENGTH } from '@kit-db-test/schema';
 import { freePort, startSite, tempProject } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
@@ -110,10 +111,11 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 describe('served by apache2 in front of the site, as rendered', () => {
-  let apache: ChildProcess | undefined;
+  const apaches: ChildProcess[] = [];
   afterAll(async () => {
-    if (apache && apache.exitCode === null) {
-      const exited = new Promise((r) => apache!.once('exit', r));
+    for (const apache of apaches) {
+      if (apache.exitCode !== null || apache.signalCode !== null) continue;
+      const exited = new Promise((r) => apache.once('exit', r));
       apache.kill('SIGTERM');
       await exited;
     }
@@ -128,13 +130,13 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const publicUrl = `http://127.0.0.1:${httpPort}/`;
     const { site, env } = renderSite('live', { layout: 'debian', port: String(sitePort), basePath: '', publicUrl }, db);
     const siteEnv = parseEnvironmentFile(env);
-    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', ORIGIN: `http://127.0.0.1:${httpPort}` });
+    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', BODY_SIZE_LIMIT: '64K', ORIGIN: `http://127.0.0.1:${httpPort}` });
 
     // /health probes writes: the profile's table must exist, as the rendered steps make it (init-database).
     expect((await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, KDT_PROFILE: 'sqlite' } })).code).toBe(0);
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
-    apache = spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' });
+    apaches.push(spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' }));
     await waitForPort(httpPort);
 
     const health = await fetch(`${publicUrl}health`);
@@ -149,5 +151,46 @@ describe('served by apache2 in front of the site, as rendered', () => {
     expect((await post('http://evil.example')).status).toBe(403);
     expect(app.output()).toContain(`origin from fixed ORIGIN http://127.0.0.1:${httpPort}`);
     expect(readFileSync(join(dir, 'live', 'server', 'error.log'), 'utf8')).not.toMatch(/\[proxy(_http)?:error\]/);
+  });
+
+  // httpd's LimitRequestBody does not apply to proxied requests: the rendered environment file's
+  // BODY_SIZE_LIMIT is the bound (adapter-node's default would be 512 KiB).
+  it('passes the largest post the form accepts, and answers 413 to a body over 64 KiB, declared or chunked', async () => {
+    using project = tempProject();
+    project.writeProfile('sqlite', { url: 'sqlite:data/site.sqlite' });
+    mkdirSync(join(project.root, 'data'));
+    const config = loadConfig({ root: project.root, env: {}, profile: 'sqlite' });
+    const orm = await createOrm(config);
+    await orm.schema.create();
+    await orm.close();
+    const [sitePort, httpPort] = [await freePort(), await freePort()];
+    const publicUrl = `http://127.0.0.1:${httpPort}/`;
+    const { site, env } = renderSite('limit', { layout: 'rhel', port: String(sitePort), basePath: '', publicUrl }, databaseFacts(config, project.root));
+    await using app = await startSite({ ...parseEnvironmentFile(env), KDT_ROOT: project.root });
+    apaches.push(spawn(APACHE, ['-X', '-f', serverConfig('limit', site, httpPort)], { stdio: 'ignore' }));
+    await waitForPort(httpPort);
+
+    const post = (body: string) =>
+      fetch(publicUrl, { method: 'POST', redirect: 'manual', headers: { origin: `http://127.0.0.1:${httpPort}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body });
+    // Every character 4 bytes of UTF-8, each byte 3 once percent-encoded: the worst case a browser sends.
+    const largest = new URLSearchParams({ stuff: '😀'.repeat(STUFF_MAX_LENGTH), things: '😀'.repeat(THINGS_MAX_LENGTH) }).toString();
+    expect(largest.length).toBeGreaterThan(50_000);
+    expect((await post(largest)).status).toBe(303);
+    const tooBig = `stuff=a&things=${'x'.repeat(64 * 1024)}`;
+    expect((await post(tooBig)).status).toBe(413);
+    const chunked = await fetch(publicUrl, {
+      method: 'POST',
+      headers: { origin: `http://127.0.0.1:${httpPort}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new Blob([tooBig]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(app.output()).not.toMatch(/error on POST/);
+    const db = new Database(join(project.root, 'data', 'site.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('select count(*) as n from stuff').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -108,6 +108,9 @@ WORKERS=1
 # machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
 # timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
 KDT_DETAILS=local
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=https://example.org
@@ -151,6 +154,10 @@ ORIGIN=https://example.org
     # answering 503 for 60 seconds.
     ProxyPass        "/kit-db-test" "http://127.0.0.1:3000/kit-db-test" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/kit-db-test" "http://127.0.0.1:3000/kit-db-test"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /kit-db-test/health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>
@@ -358,6 +365,9 @@ WORKERS=1
 # machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
 # timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
 KDT_DETAILS=local
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
 
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=http://localhost
@@ -398,6 +408,10 @@ ORIGIN=http://localhost
     # answering 503 for 60 seconds.
     ProxyPass        "/" "unix:/run/kit-db-test/site.sock|http://localhost/" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/" "http://localhost/"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>

@@ -4,46 +4,58 @@ import { openDatabase, recoverFrom, type Database } from '#lib/server/database.j
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { publicFailure, publicPageState } from '#lib/server/public-view.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
+import { fieldsNotUtf8 } from '#lib/server/form-utf8.js';
+import { rememberSaved, takeSaved } from '#lib/server/saved-notice.js';
 import { insertRow } from '#lib/server/stuff-store.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
 import { toColumns } from '#lib/row-columns.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
 import type { Actions, PageServerLoad } from './$types';
 
+function isHttpError(cause: unknown): boolean {
+  return cause instanceof Error && typeof (cause as { status?: unknown }).status === 'number';
+}
+
 /**
- * The posted form, or a 4xx that says what is wrong with the body: a body that is not a form (e.g.
- * text/plain, which SvelteKit lets through to actions, or broken multipart) is the client's error,
- * never a 500. A body over BODY_SIZE_LIMIT keeps the 413 adapter-node gave it.
+ * The posted form, with the fields whose bytes are not UTF-8, or a 4xx that says what is wrong
+ * with the body: a body that is not a form (e.g. text/plain, which SvelteKit lets through to
+ * actions, or broken multipart) is the client's error, never a 500. A body over BODY_SIZE_LIMIT
+ * keeps the 413 adapter-node gave it.
  */
-async function readForm(request: Request): Promise<FormData> {
+async function readForm(request: Request): Promise<{ data: FormData; notUtf8: Set<string> }> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  let body: ArrayBuffer;
   try {
-    return await request.formData();
+    // Read once as bytes: formData() alone would hide invalid UTF-8 behind U+FFFD.
+    body = await request.arrayBuffer();
   } catch (cause) {
-    if (cause instanceof Error && typeof (cause as { status?: unknown }).status === 'number') throw cause;
-    const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
-      error(415, 'Post the form as application/x-www-form-urlencoded or multipart/form-data.');
-    }
+    if (isHttpError(cause)) throw cause;
+    error(400, 'The form could not be read: the body broke off.');
+  }
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+    error(415, 'Post the form as application/x-www-form-urlencoded or multipart/form-data.');
+  }
+  try {
+    const data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    return { data, notUtf8: fieldsNotUtf8(contentType, new Uint8Array(body)) };
+  } catch {
     error(400, `The form could not be read: the body is not valid ${type}.`);
   }
 }
 
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals, cookies }) => {
   const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
-  const saved = url.searchParams.get('saved');
-  return {
-    state: locals.details ? state : publicPageState(state),
-    details: locals.details,
-    rows: toColumns(rows),
-    saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null,
-  };
+  const saved = takeSaved(cookies, url.searchParams.get('saved'), { path: url.pathname, secure: url.protocol === 'https:' });
+  return { state: locals.details ? state : publicPageState(state), details: locals.details, rows: toColumns(rows), saved };
 };
 
 export const actions = {
   // The default action, so a plain POST to the page (a browser without JavaScript, a load test) adds a row.
-  default: async ({ request, locals }) => {
-    const form = parseStuffForm(await readForm(request));
+  default: async ({ request, locals, cookies, url }) => {
+    const { data, notUtf8 } = await readForm(request);
+    const form = parseStuffForm(data, notUtf8);
     if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
     let id: number;
     let db: Database | undefined;
@@ -57,6 +69,8 @@ export const actions = {
       return fail(503, { input: form.value, errors: {} as StuffErrors, failure: locals.details ? failure : publicFailure(failure) });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
-    redirect(303, `${resolve('/')}?saved=${id}`);
+    const location = `${resolve('/')}?saved=${id}`;
+    rememberSaved(cookies, id, { path: new URL(location, url).pathname, secure: url.protocol === 'https:' });
+    redirect(303, location);
   },
 } satisfies Actions;
