@@ -25,4 +25,5 @@ export { findProjectRoot } from './config/project-root.js';
 export { Secret, MASK, maskUrlPasswords } from './config/secret.js';
 export { sourceText, type ValueSource } from './config/sources.js';
 export { createOrm, APPLICATION_NAME, type Orm, type CreateOrmOptions } from './orm/create-orm.js';
+export { withSchemaLock, type RunStatements, type SchemaLockOptions } from './orm/schema-lock.js';
 export { classifyDatabaseError, type DatabaseFailure, type FailureKind } from './errors/classify-database-error.js';

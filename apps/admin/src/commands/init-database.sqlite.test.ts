@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
@@ -74,6 +74,19 @@ describe('init-database on the embedded SQLite default', () => {
     expect(rows()).toEqual([{ stuff: 'from 2015' }]);
     expect((await init()).stdout).toContain('up to date');
   });
+
+  it('many runs at once on no file yet: every one exits 0, exactly one creates the table, the others find it up to date', async () => {
+    for (let round = 1; round <= 3; round++) {
+      rmSync(join(project.root, 'data'), { recursive: true, force: true });
+      const runs = await Promise.all(Array.from({ length: 8 }, () => init()));
+      const failed = runs.filter((r) => r.code !== 0).map((r) => r.stderr.trim());
+      expect(failed, `round ${round}`).toEqual([]);
+      expect(runs.filter((r) => r.stdout.includes('✓ done: ran ')), `round ${round}`).toHaveLength(1);
+      expect(runs.filter((r) => r.stdout.includes('✓ up to date')), `round ${round}`).toHaveLength(7);
+      expect(rows()).toEqual([]);
+      expect(statSync(dbFile).mode & 0o777).toBe(0o640);
+    }
+  }, 180_000);
 
   it('--reset without --yes refuses on a non-terminal, exit 2, rows intact', async () => {
     await init();

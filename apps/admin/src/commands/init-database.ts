@@ -1,5 +1,5 @@
 import { chmodSync, existsSync } from 'node:fs';
-import { createOrm, describeConfig, Stuff, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
+import { createOrm, describeConfig, Stuff, withSchemaLock, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 import { UsageError } from '../cli/cli-error.js';
 import { confirmByTyping } from '../cli/confirm.js';
 import { columns, type Output } from '../cli/output.js';
@@ -55,15 +55,6 @@ async function resetPlan(orm: Orm): Promise<Plan> {
   return { sql, statements: meaningfulStatements(sql), rowsLost };
 }
 
-async function execute(orm: Orm, plan: Plan): Promise<void> {
-  // One transaction: PostgreSQL and SQLite both roll DDL back, so a failure half-way changes nothing.
-  await orm.em.transactional(async (em) => {
-    for (const statement of plan.statements) {
-      await em.getConnection().execute(statement, [], 'run', em.getTransactionContext());
-    }
-  });
-}
-
 function printHeader(config: ResolvedConfig, io: Output): void {
   const d = describeConfig(config);
   io.out(io.colors.bold('kit-db-test init-database'));
@@ -75,6 +66,10 @@ function printHeader(config: ResolvedConfig, io: Output): void {
     ]).join('\n'),
   );
   for (const warning of d.warnings) io.out(io.colors.yellow(`! ${warning}`));
+}
+
+async function printUpToDate(orm: Orm, io: Output): Promise<void> {
+  io.out(io.colors.green(`✓ up to date: table stuff matches the entity (${await countRows(orm)} row(s)); nothing to do`));
 }
 
 function printSql(plan: Plan, io: Output): void {
@@ -109,32 +104,52 @@ export async function initDatabaseCommand(options: InitDatabaseOptions, io: Outp
     if (created) io.out(`${dryRun ? 'would create' : 'created'} folder ${config.target.path.replace(/\/[^/]*$/, '')}`);
   }
 
-  const orm = await createOrm(config);
+  const newFile = config.target.driver === 'sqlite' && !existsSync(config.target.path);
+  // The migration lock holds one PostgreSQL connection while the schema is read on another.
+  const orm = await createOrm(config.target.driver === 'postgresql' ? { ...config, poolMax: Math.max(config.poolMax, 2) } : config);
   try {
     // Connect first: MikroORM's schema calls would otherwise try CREATE DATABASE on a missing
     // database, turning "it does not exist" into a confusing permission error (or a side effect).
     if (config.target.driver === 'postgresql') await orm.em.getConnection().execute('select 1');
-    const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
-    if (plan.statements.length === 0) {
-      const rows = await countRows(orm);
-      io.out(io.colors.green(`✓ up to date: table stuff matches the entity (${rows} row(s)); nothing to do`));
-      return;
-    }
-    printSql(plan, io);
     if (dryRun) {
+      const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
+      if (plan.statements.length === 0) {
+        await printUpToDate(orm, io);
+        return;
+      }
+      printSql(plan, io);
       io.out(`dry run: ${plan.statements.length} statement(s) above not run; nothing changed`);
       return;
     }
-    if (options.reset && !(await confirmReset(plan, config, options, io))) {
-      throw new UsageError('reset not confirmed; nothing changed');
+    let confirmed: Plan | undefined;
+    if (options.reset) {
+      // Asked before the lock is taken: on SQLite the lock would stop the site's writes while the
+      // operator reads the question. The plan is made again under the lock.
+      confirmed = await resetPlan(orm);
+      printSql(confirmed, io);
+      if (!(await confirmReset(confirmed, config, options, io))) throw new UsageError('reset not confirmed; nothing changed');
     }
-    const newFile = config.target.driver === 'sqlite' && !existsSync(config.target.path);
-    await execute(orm, plan);
-    // The rows are the app's business: not readable by every user of the machine (SQLite's default is 0644).
-    if (newFile && config.target.driver === 'sqlite') chmodSync(config.target.path, 0o640);
-    const rows = await countRows(orm);
-    const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
-    io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
+    // Serialised with any other init-database on this database: each plans from the schema the
+    // previous one left, so a second run finds it up to date instead of creating the table twice.
+    await withSchemaLock(
+      orm,
+      async (run) => {
+        // The rows are the app's business: not readable by every user of the machine (SQLite's default is 0644).
+        if (newFile && config.target.driver === 'sqlite') chmodSync(config.target.path, 0o640);
+        const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
+        if (plan.statements.length === 0) {
+          await printUpToDate(orm, io);
+          return;
+        }
+        if (confirmed?.sql !== plan.sql) printSql(plan, io);
+        // PostgreSQL and SQLite both roll DDL back, so a failure half-way changes nothing.
+        await run(plan.statements);
+        const rows = await countRows(orm);
+        const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
+        io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
+      },
+      { onWait: () => io.out('waiting for another init-database on this database to finish…') },
+    );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw databaseFailure(error, config);
