@@ -1,4 +1,4 @@
-export { Stuff, STUFF_MAX_LENGTH, type StuffRow } from './entity/stuff.js';
+export { Stuff, STUFF_MAX_LENGTH, SUBMISSION_KEY_LENGTH, type StuffRow } from './entity/stuff.js';
 export { ConfigError } from './config/config-error.js';
 export {
   parseDatabaseUrl,

@@ -60,7 +60,8 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await appQuery("create table stuff (id serial primary key, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('2015', 'old')");
     const run = await init();
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp;');
+    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp, add "submission_key" varchar(64) null;');
+    expect(run.stdout).toContain('alter table "stuff" add constraint "stuff_submission_key_unique" unique ("submission_key");');
     expect(await appQuery('select stuff from stuff')).toEqual([{ stuff: '2015' }]);
   });
 
@@ -68,7 +69,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     const run = await init(['--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('create table "stuff"');
-    expect(run.stdout).toContain('dry run: 1 statement(s) above not run; nothing changed');
+    expect(run.stdout).toContain('dry run: 2 statement(s) above not run; nothing changed');
     expect(await tableExists()).toBe(false);
   });
 

@@ -59,7 +59,7 @@ describe('init-database on the embedded SQLite default', () => {
     const run = await init('--dry-run');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/create table `stuff`/);
-    expect(run.stdout).toContain('dry run: 1 statement(s) above not run; nothing changed');
+    expect(run.stdout).toContain('dry run: 2 statement(s) above not run; nothing changed');
     expect(existsSync(join(project.root, 'data'))).toBe(false);
   });
 

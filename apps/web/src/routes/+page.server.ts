@@ -3,7 +3,9 @@ import { resolve } from '$app/paths';
 import { openDatabase } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
+import { CommitUnknownError, insertOnPostgres } from '#lib/server/postgres-insert.js';
 import { insertRow } from '#lib/server/stuff-store.js';
+import { newSubmissionToken, readSubmissionToken, submissionKey } from '#lib/server/submission.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
 import { toColumns } from '#lib/row-columns.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
@@ -31,23 +33,43 @@ export const load: PageServerLoad = async ({ url, locals }) => {
   const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = url.searchParams.get('saved');
-  return { state, rows: toColumns(rows), saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null };
+  return {
+    state,
+    rows: toColumns(rows),
+    saved: saved !== null && /^\d+$/.test(saved) ? Number(saved) : null,
+    // Each rendered form gets its own: posting it twice stores one row (see submission.ts).
+    submission: newSubmissionToken(),
+  };
 };
 
 export const actions = {
   // The default action, so a plain POST to the page (a browser without JavaScript, a load test) adds a row.
   default: async ({ request, locals }) => {
-    const form = parseStuffForm(await readForm(request));
-    if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
+    const data = await readForm(request);
+    const form = parseStuffForm(data);
+    const submission = readSubmissionToken(data);
+    // A form re-rendered after a failure keeps its token, so posting it again is the same submission.
+    const token = submission.ok ? submission.token : null;
+    if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null, outcome: null, formError: null, submission: token });
+    if (!submission.ok) {
+      return fail(400, { input: form.value, errors: {} as StuffErrors, failure: null, outcome: null, formError: submission.error, submission: null });
+    }
+    const key = token === null ? null : submissionKey(token, form.value);
     let id: number;
     try {
       const db = await openDatabase();
-      id = await withTimeout(insertRow(db.orm, form.value), PAGE_DB_TIMEOUT_MS, 'saving the row');
+      id =
+        db.config.target.driver === 'postgresql'
+          ? await insertOnPostgres(db.orm, form.value, key, PAGE_DB_TIMEOUT_MS)
+          : await withTimeout(insertRow(db.orm, form.value, key), PAGE_DB_TIMEOUT_MS, 'saving the row');
     } catch (error) {
+      const unknown = error instanceof CommitUnknownError;
       const db = await openDatabase().catch(() => undefined);
-      const failure = explainFailure(error, db?.config);
+      const failure = explainFailure(unknown ? error.cause : error, db?.config);
       locals.dbFailure = failure;
-      return fail(503, { input: form.value, errors: {} as StuffErrors, failure });
+      // "unknown": the database received the COMMIT and did not answer; the row may be stored.
+      const outcome = unknown ? ('unknown' as const) : ('not-saved' as const);
+      return fail(503, { input: form.value, errors: {} as StuffErrors, failure, outcome, formError: null, submission: token });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
     redirect(303, `${resolve('/')}?saved=${id}`);
