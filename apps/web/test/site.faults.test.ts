@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { freezeCluster, openSession, pgServers } from '@kit-db-test/testing';
+import { freezeCluster, openSession, pgServers, query } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBackend, type Backend } from './support/backends.js';
 import { fieldValue, getHtml, postForm, submissionToken } from './support/requests.js';
@@ -183,6 +183,21 @@ for (const server of pgServers()) {
       expect(page.html).toContain('What failed: table missing.');
       expect(page.html).toContain('(SQLSTATE 42P01)');
       expect(page.html).toContain('Next step: <code>pnpm admin init-database</code>');
+    });
+
+    it('a table from before the submission key: the page reads, a post answers 503 "table out of date" with pnpm admin init-database next, nothing stored', async () => {
+      await backend.cluster.admin('CREATE DATABASE old_db OWNER kdt_app');
+      const url = backend.cluster.socketUrl({ database: 'old_db' });
+      await query(url, "create table stuff (id serial primary key, stuff varchar(255) not null, things text not null, created_at timestamptz null default current_timestamp); insert into stuff (stuff, things) values ('kept', 'old')");
+      await using old = await startSite({ ...backend.env, DATABASE_URL: url });
+      expect((await getHtml(old.url)).status).toBe(200);
+      const post = await postHtml(old, { stuff: 'new', things: 'row' });
+      expect(post.status).toBe(503);
+      expect(post.html).toContain('Not saved:');
+      expect(post.html).toContain('What failed: table out of date.');
+      expect(post.html).toContain('(SQLSTATE 42703)');
+      expect(post.html).toContain('Next step: <code>pnpm admin init-database</code>');
+      expect(await query(url, 'select stuff from stuff')).toEqual([{ stuff: 'kept' }]);
     });
   });
 }
