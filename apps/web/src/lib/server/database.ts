@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, createOrm, loadConfig, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
+import { ConfigError, createOrm, loadConfig, withSchemaLock, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 
 /** Every statement, lock wait and pool wait of the site ends by then (the page waits 3 s at most). */
 export const STATEMENT_TIMEOUT_MS = 2500;
@@ -36,7 +36,9 @@ async function open(): Promise<Database> {
     try {
       mkdirSync(dirname(config.target.path), { recursive: true });
       const newFile = !existsSync(config.target.path);
-      await orm.schema.update({ safe: true, dropTables: false });
+      // Under SQLite's write lock: site processes starting together (WORKERS) each find the table
+      // as the first one left it instead of creating it twice.
+      await withSchemaLock(orm, () => orm.schema.update({ safe: true, dropTables: false }));
       if (newFile) chmodSync(config.target.path, 0o640); // SQLite's default 0644 lets every user read the rows
 
     } catch {
