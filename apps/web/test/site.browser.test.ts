@@ -63,6 +63,23 @@ describe('in a real browser (Chromium)', () => {
     await page.close();
   });
 
+  it('with JavaScript: the same text saved twice on purpose is two rows (each save gets a new submission token)', async () => {
+    const page = await browser.newPage();
+    await page.goto(site.url);
+    const before = await backend.count();
+    const tokens: string[] = [];
+    for (let i = 1; i <= 2; i++) {
+      tokens.push(await page.locator('input[name="submission"]').inputValue());
+      await page.fill('#stuff', 'the same twice');
+      await page.fill('#things', 'on purpose');
+      await page.click('button:text("Save")');
+      await page.locator('tbody tr', { hasText: 'the same twice' }).nth(i - 1).waitFor();
+    }
+    expect(tokens[1]).not.toBe(tokens[0]);
+    expect(await backend.count()).toBe(before + 2);
+    await page.close();
+  });
+
   it('with JavaScript: a rejected post keeps what was typed and shows the error next to the field', async () => {
     const page = await browser.newPage();
     await openHydrated(page, site.url);

@@ -64,7 +64,8 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await appQuery("create table stuff (id serial primary key, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('2015', 'old')");
     const run = await init();
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp;');
+    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp, add "submission_key" varchar(64) null;');
+    expect(run.stdout).toContain('alter table "stuff" add constraint "stuff_submission_key_unique" unique ("submission_key");');
     expect(await appQuery('select stuff from stuff')).toEqual([{ stuff: '2015' }]);
   });
 
@@ -168,6 +169,25 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
       await stopped.destroy();
     }
   });
+
+  // Two operators (or a deployment script on two hosts) at once used to fail now and then with
+  // 'relation "stuff" already exists': every run planned before any had created the table.
+  it('many runs at once, on a fresh database and on an old table with rows: every one exits 0, exactly one changes the schema, the others find it up to date', async () => {
+    for (let round = 1; round <= 3; round++) {
+      if (round > 1) {
+        await cluster.admin('DROP DATABASE IF EXISTS kdt_app WITH (FORCE)');
+        await cluster.admin('CREATE DATABASE kdt_app OWNER kdt_app');
+      }
+      const old = round === 3;
+      if (old) await appQuery("create table stuff (id serial primary key, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('2015', 'old')");
+      const runs = await Promise.all(Array.from({ length: 8 }, () => init()));
+      const failed = runs.filter((r) => r.code !== 0).map((r) => r.stderr.trim());
+      expect(failed, `round ${round}`).toEqual([]);
+      expect(runs.filter((r) => r.stdout.includes('✓ done: ran ')), `round ${round}`).toHaveLength(1);
+      expect(runs.filter((r) => r.stdout.includes('✓ up to date')), `round ${round}`).toHaveLength(7);
+      expect(await appQuery('select stuff from stuff')).toEqual(old ? [{ stuff: '2015' }] : []);
+    }
+  }, 180_000);
 
   it('never printed the password, in any run above', () => {
     expect(outputs.length).toBeGreaterThan(8);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
@@ -60,7 +60,7 @@ describe('init-database on the embedded SQLite default', () => {
     const run = await init('--dry-run');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/create table `stuff`/);
-    expect(run.stdout).toContain('dry run: 1 statement(s) above not run; nothing changed');
+    expect(run.stdout).toContain('dry run: 2 statement(s) above not run; nothing changed');
     expect(existsSync(join(project.root, 'data'))).toBe(false);
   });
 
@@ -75,6 +75,19 @@ describe('init-database on the embedded SQLite default', () => {
     expect(rows()).toEqual([{ stuff: 'from 2015' }]);
     expect((await init()).stdout).toContain('up to date');
   });
+
+  it('many runs at once on no file yet: every one exits 0, exactly one creates the table, the others find it up to date', async () => {
+    for (let round = 1; round <= 3; round++) {
+      rmSync(join(project.root, 'data'), { recursive: true, force: true });
+      const runs = await Promise.all(Array.from({ length: 8 }, () => init()));
+      const failed = runs.filter((r) => r.code !== 0).map((r) => r.stderr.trim());
+      expect(failed, `round ${round}`).toEqual([]);
+      expect(runs.filter((r) => r.stdout.includes('✓ done: ran ')), `round ${round}`).toHaveLength(1);
+      expect(runs.filter((r) => r.stdout.includes('✓ up to date')), `round ${round}`).toHaveLength(7);
+      expect(rows()).toEqual([]);
+      expect(statSync(dbFile).mode & 0o777).toBe(0o640);
+    }
+  }, 180_000);
 
   it('--reset without --yes refuses on a non-terminal, exit 2, rows intact', async () => {
     await init();

@@ -5,8 +5,10 @@ import { explainFailure } from '#lib/server/explain-failure.js';
 import { publicFailure, publicPageState } from '#lib/server/public-view.js';
 import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
 import { fieldsNotUtf8 } from '#lib/server/form-utf8.js';
+import { CommitUnknownError, insertOnPostgres } from '#lib/server/postgres-insert.js';
 import { rememberSaved, takeSaved } from '#lib/server/saved-notice.js';
 import { insertRow } from '#lib/server/stuff-store.js';
+import { newSubmissionToken, readSubmissionToken, submissionKey } from '#lib/server/submission.js';
 import { withTimeout } from '#lib/server/with-timeout.js';
 import { toColumns } from '#lib/row-columns.js';
 import { parseStuffForm, type StuffErrors } from '#lib/stuff-form.js';
@@ -48,7 +50,14 @@ export const load: PageServerLoad = async ({ url, locals, cookies }) => {
   const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = takeSaved(cookies, url.searchParams.get('saved'), { path: url.pathname, secure: url.protocol === 'https:' });
-  return { state: locals.details ? state : publicPageState(state), details: locals.details, rows: toColumns(rows), saved };
+  return {
+    state: locals.details ? state : publicPageState(state),
+    details: locals.details,
+    rows: toColumns(rows),
+    saved,
+    // Each rendered form gets its own: posting it twice stores one row (see submission.ts).
+    submission: newSubmissionToken(),
+  };
 };
 
 export const actions = {
@@ -56,17 +65,31 @@ export const actions = {
   default: async ({ request, locals, cookies, url }) => {
     const { data, notUtf8 } = await readForm(request);
     const form = parseStuffForm(data, notUtf8);
-    if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null });
+    const submission = readSubmissionToken(data);
+    // A form re-rendered after a failure keeps its token, so posting it again is the same submission.
+    const token = submission.ok ? submission.token : null;
+    if (!form.ok) return fail(400, { input: form.input, errors: form.errors, failure: null, outcome: null, formError: null, submission: token });
+    if (!submission.ok) {
+      return fail(400, { input: form.value, errors: {} as StuffErrors, failure: null, outcome: null, formError: submission.error, submission: null });
+    }
+    const key = token === null ? null : submissionKey(token, form.value);
     let id: number;
     let db: Database | undefined;
     try {
       db = await openDatabase();
-      id = await withTimeout(insertRow(db.orm, form.value), PAGE_DB_TIMEOUT_MS, 'saving the row');
+      id =
+        db.config.target.driver === 'postgresql'
+          ? await insertOnPostgres(db.orm, form.value, key, PAGE_DB_TIMEOUT_MS)
+          : await withTimeout(insertRow(db.orm, form.value, key), PAGE_DB_TIMEOUT_MS, 'saving the row');
     } catch (error) {
-      recoverFrom(error, db);
-      const failure = explainFailure(error, db?.config);
+      const unknown = error instanceof CommitUnknownError;
+      const cause = unknown ? error.cause : error;
+      recoverFrom(cause, db);
+      const failure = explainFailure(cause, db?.config);
       locals.dbFailure = failure;
-      return fail(503, { input: form.value, errors: {} as StuffErrors, failure: locals.details ? failure : publicFailure(failure) });
+      // "unknown": the database received the COMMIT and did not answer; the row may be stored.
+      const outcome = unknown ? ('unknown' as const) : ('not-saved' as const);
+      return fail(503, { input: form.value, errors: {} as StuffErrors, failure: locals.details ? failure : publicFailure(failure), outcome, formError: null, submission: token });
     }
     // Post/redirect/get: a refresh shows the page again instead of posting twice.
     const location = `${resolve('/')}?saved=${id}`;

@@ -44,6 +44,11 @@ export function fieldValue(html: string, name: 'stuff' | 'things'): string | und
   return raw === undefined ? undefined : decodeEntities(raw);
 }
 
+/** The form's hidden submission token as the page rendered it. */
+export function submissionToken(html: string): string | undefined {
+  return /<input[^>]*name="submission"[^>]*value="([^"]*)"/.exec(html)?.[1];
+}
+
 export function decodeEntities(s: string): string {
   return s
     .replace(/&lt;/g, '<')

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
-import { cookiesOf, fieldValue, getHtml, postBytes, postForm } from './requests.js';
+import { cookiesOf, fieldValue, getHtml, postBytes, postForm, submissionToken } from './requests.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 /**
@@ -58,6 +58,30 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       const shown = await getHtml(saved, { cookie: cookiesOf(response) });
       expect(shown.html).toContain(`Saved #${row!.id}`);
       expect(shown.setCookie).toEqual([expect.stringMatching(new RegExp(`^kdt-saved-${row!.id}=; Max-Age=0; `))]);
+    });
+
+    it('the same form posted twice (a double click, a retry) stores one row: both answers go to it; edited, it is a new row', async () => {
+      const token = submissionToken((await getHtml(site.url)).html);
+      expect(token).toMatch(/^[0-9a-f-]{36}$/);
+      const fields = { stuff: 'posted twice', things: 'once stored', submission: token! };
+      const first = await postForm(site.url, fields);
+      const second = await postForm(site.url, fields);
+      expect([first.status, second.status]).toEqual([303, 303]);
+      expect(second.headers.get('location')).toBe(first.headers.get('location'));
+      expect((await backend.rows()).map((r) => r.stuff)).toEqual(['posted twice']);
+      // The user changed the text before posting again: that is another row, not the same one.
+      expect((await postForm(site.url, { ...fields, things: 'edited' })).status).toBe(303);
+      expect((await backend.rows()).map((r) => r.things)).toEqual(['once stored', 'edited']);
+    });
+
+    it('a malformed submission token: 400, nothing stored, the input kept and a line that says to reload', async () => {
+      const response = await postForm(site.url, { stuff: 'kept', things: 'also kept', submission: 'not-a-token' });
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain('The submission token of this form is not valid: reload the page and post again.');
+      expect(fieldValue(html, 'stuff')).toBe('kept');
+      expect(fieldValue(html, 'things')).toBe('also kept');
+      expect(await backend.count()).toBe(0);
     });
 
     it.each([

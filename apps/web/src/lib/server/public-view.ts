@@ -14,6 +14,7 @@ const PUBLIC_FAILURES: Record<Failure['kind'], Pick<Failure, 'summary' | 'next'>
   authenticate: { summary: "the database refused the site's login", next: 'pnpm admin doctor' },
   'database-missing': { summary: "the site's database does not exist", next: 'pnpm admin doctor' },
   'table-missing': { summary: "the site's table does not exist yet", next: 'pnpm admin init-database' },
+  'schema-outdated': { summary: "the site's table is out of date", next: 'pnpm admin init-database' },
   permission: { summary: 'the database denied the site a privilege it needs', next: 'pnpm admin doctor' },
   'sqlite-file': { summary: "the site cannot open or write its database file", next: 'pnpm admin doctor' },
   'disk-full': { summary: "the disk holding the site's database is full", next: 'pnpm admin doctor' },
