@@ -1,6 +1,6 @@
 import { allOnes, cidrMask, formatIp, parseNumericHost } from './address.js';
 import { checkMethodOptions, checkOption, type OptionError } from './options.js';
-import { readText, type SourceLine } from './read-lines.js';
+import { readContext, readText, type SourceLine } from './read-lines.js';
 import { compileAre } from './regex.js';
 import {
   CONNECTION_TYPES,
@@ -202,10 +202,11 @@ function parseLine(src: SourceLine, options: ParseHbaOptions): LineResult {
  * comma lists, continuation lines, `@file` lists and (PG16+) include directives and `/regex`
  * names. Lines the server refuses come back as `invalid` entries (as pg_hba_file_rules shows
  * them) instead of stopping the parse. No I/O: included files are read with `readFile`/`readDir`.
+ * Throws HbaReadBudgetError when the file and its includes go past `readBudget` (READ_BUDGET).
  */
 export function parseHba(text: string, options: ParseHbaOptions): HbaFile {
   const reader = options.readFile ? { readFile: options.readFile, ...(options.readDir ? { readDir: options.readDir } : {}) } : undefined;
-  const lines = readText(text, options.file, 0, { serverMajor: options.serverMajor, reader });
+  const lines = readText(text, options.file, 0, readContext(options.serverMajor, reader, options.readBudget));
   const entries: HbaEntry[] = [];
   let ruleNumber = 0;
   const numbered = options.serverMajor >= 16;

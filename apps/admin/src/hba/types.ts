@@ -148,6 +148,8 @@ export interface ParseHbaOptions extends HbaServerSettings {
   readDir?: HbaFileReader['readDir'];
   /** Resolves a RADIUS server name; without it any name is taken as resolvable. */
   resolveHost?: (name: string) => string[];
+  /** Limits on reading the file and its includes; default READ_BUDGET. */
+  readBudget?: { lines: number; bytes: number; ms: number };
 }
 
 /** A connection attempt, as the server sees it when it looks for a matching line. */

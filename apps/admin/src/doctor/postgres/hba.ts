@@ -36,7 +36,9 @@ export const hbaCheck: Check<DoctorContext> = {
   async run(context): Promise<CheckOutcome> {
     const reading = await readHbaVerdict(context);
     const { verdict, parsed } = reading;
-    if (!verdict || !parsed) return warn(`not checked: ${reading.problem}`, [], reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']);
+    if (!verdict || !parsed) {
+      return warn(`not checked: ${reading.problem}`, [], reading.problemFix ?? (reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']));
+    }
     const where = `${verdict.file} (found by ${reading.location?.how})`;
     const view = await serverView(context, verdict.file);
     const lint = lintHba(parsed).map((f) => `line ${f.line}: ${f.message}`);
