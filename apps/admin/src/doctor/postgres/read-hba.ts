@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { PostgresTarget } from '@kit-db-test/schema';
-import { explainShadow, HbaReadBudgetError, matchHba, parseHba, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
+import { HbaReadBudgetError, matchHba, parseHba, ruleMatches, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { readDirEntries, readUtf8 } from '../system-files.js';
 import type { HbaLineRef, HbaVerdict } from './hba-verdict.js';
@@ -87,12 +87,10 @@ async function read(context: DoctorContext): Promise<HbaReading> {
   const match = matchHba(parsed, request);
   let shadowed: HbaLineRef | null = null;
   if (match.rule && !namesApp(match.rule, request)) {
-    for (const rule of parsed.rules.filter((r) => namesApp(r, request))) {
-      if (explainShadow(parsed, request, { line: rule.line, file: rule.file }).shadowed) {
-        shadowed = ref(rule);
-        break;
-      }
-    }
+    // A later line for the app that matches on its own is hidden by the one that matched first.
+    const after = parsed.rules.slice(parsed.rules.indexOf(match.rule) + 1);
+    const hidden = after.find((r) => namesApp(r, request) && ruleMatches(r, request).ok);
+    if (hidden) shadowed = ref(hidden);
   }
   return {
     verdict: {
@@ -103,6 +101,7 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       firstRuleLine: parsed.rules.find((r) => r.file === located.path)?.line ?? null,
       suggestedLine: suggestedLine(request),
       invalid: parsed.invalid.map((i) => ({ line: i.line, message: i.message })),
+      undecided: match.skipped.filter((s) => s.reason === 'too-costly').map((s) => ({ line: s.rule.line, detail: s.detail })),
     },
     problem: null,
     location: located,
