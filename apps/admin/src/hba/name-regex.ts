@@ -1,4 +1,4 @@
-import { createContext, Script } from 'node:vm';
+import { createContext, Script, type Context } from 'node:vm';
 import { RE2JS } from 're2js';
 import { translateAre } from './regex.js';
 import type { HbaRegex } from './types.js';
@@ -22,9 +22,9 @@ export class RegexBudget {
 
 export type CompiledNameRegex = { regex: HbaRegex } | { error: string };
 
-// One realm for bounded runs: vm's timeout interrupts a RegExp in the middle of its backtracking.
-const realm = createContext({ re: /$^/, input: '' });
-const runTest = new Script('re.test(input)');
+// One realm for bounded runs, made on first use: vm's timeout interrupts a RegExp in the middle
+// of its backtracking, which no timer in this thread could.
+let bounded: { realm: Context; run: Script } | undefined;
 
 /** Backtracking evaluation (the server's lookahead and back-references), stopped after the budget. */
 function boundedTest(re: RegExp, budget: RegexBudget): (name: string) => boolean | null {
@@ -35,11 +35,12 @@ function boundedTest(re: RegExp, budget: RegexBudget): (name: string) => boolean
     const left = Math.min(budget.perTestMs, budget.totalMs - budget.spentMs);
     let answer: boolean | null = null;
     if (left >= 1) {
-      realm.re = re;
-      realm.input = name;
+      bounded ??= { realm: createContext({}), run: new Script('re.test(input)') };
+      bounded.realm.re = re;
+      bounded.realm.input = name;
       const start = performance.now();
       try {
-        answer = runTest.runInContext(realm, { timeout: Math.floor(left) }) === true;
+        answer = bounded.run.runInContext(bounded.realm, { timeout: Math.floor(left) }) === true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       } finally {
