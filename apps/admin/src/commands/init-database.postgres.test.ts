@@ -111,8 +111,8 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     const run = await init(['--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('create table "stuff"');
-    // The table, and its things limit as a constraint of its own.
-    expect(run.stdout).toContain('dry run: 2 statement(s) above not run; nothing changed');
+    // The table, its things limit as a constraint of its own, and the submission key's unique constraint.
+    expect(run.stdout).toContain('dry run: 3 statement(s) above not run; nothing changed');
     expect(await tableExists()).toBe(false);
   });
 
