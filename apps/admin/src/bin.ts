@@ -23,7 +23,7 @@ program
   .option('-y, --yes', 'confirm --reset without asking (for scripts)')
   .action(async (options) => (await import('./commands/init-database.js')).initDatabaseCommand(options, io));
 
-program
+const doctor = program
   .command('doctor')
   .description('find why the app cannot talk to its database, and say the exact fix')
   .addOption(profileOption())
@@ -36,7 +36,33 @@ program
   .option('--root <dir>', 'read system files (pg_hba.conf, logs, /etc) under this folder instead of /')
   .option('--json', 'print one JSON object')
   .option('--verbose', 'show the evidence of passing checks too, and timings')
+  .option('--state-dir <dir>', 'keep the run here (default: /var/lib/kit-db-test/doctor as root, else $XDG_STATE_HOME/kit-db-test/doctor)')
+  .option('--no-history', 'write nothing: do not keep this run nor compare it with earlier ones')
   .action(async (options) => (await import('./commands/doctor.js')).doctorCommand(options, io));
+const stateDirOption = () => new Option('--state-dir <dir>', 'where the runs are kept (default: as for pnpm admin doctor)');
+doctor
+  .command('history')
+  .description('the runs the doctor kept, oldest first: time and verdict counts')
+  .addOption(stateDirOption())
+  .option('--json', 'print one JSON object')
+  .action(async (_options, command) => (await import('./commands/doctor-history.js')).doctorHistoryCommand(command.optsWithGlobals(), io));
+doctor
+  .command('diff')
+  .description('what changed between two runs and which change fixed which check (default: the last failing and the last passing run)')
+  .argument('[a]', 'the earlier run: its number in doctor history, or its id')
+  .argument('[b]', 'the later run (default: the last one)')
+  .addOption(stateDirOption())
+  .option('--json', 'print one JSON object')
+  .action(async (a, b, _options, command) => (await import('./commands/doctor-history.js')).doctorDiffCommand(a, b, command.optsWithGlobals(), io));
+doctor
+  .command('runbook')
+  .description('Markdown for the next server: the changes that mattered, in order, each as the command or edit, and what shows it worked')
+  .argument('[a]', 'the failing run (default: the last failing run before the last passing one)')
+  .argument('[b]', 'the passing run (default: the last one)')
+  .addOption(stateDirOption())
+  .option('--json', 'print one JSON object')
+  .action(async (a, b, _options, command) => (await import('./commands/doctor-history.js')).doctorRunbookCommand(a, b, command.optsWithGlobals(), io));
+for (const command of doctor.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin doctor ${command.name()} --help" for usage)`);
 
 const hba = program
   .command('hba')

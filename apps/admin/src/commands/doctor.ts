@@ -10,26 +10,51 @@ import { systemCommands } from '../doctor/command-runner.js';
 import { siteSettings } from '../doctor/site/site-settings.js';
 import { SystemFiles } from '../doctor/system-files.js';
 import type { CheckResult } from '../doctor/types.js';
+import { explanationLines } from '../doctor/history/explain-text.js';
+import { recordRun, type Recorded } from '../doctor/history/record-run.js';
+import { HistoryError, RunStore } from '../doctor/history/run-store.js';
+import { stateDir } from '../doctor/history/state-dir.js';
+
+/** The doctor's options with where its history goes (--state-dir, --no-history). */
+export type DoctorCommandOptions = DoctorOptions & { stateDir?: string; history?: boolean };
 
 /** Every network step of the doctor gives up after this long: a black-holed host cannot hang it. */
 export const NETWORK_TIMEOUT_MS = 3000;
 
-function report(results: CheckResult[], profile: string | null, options: DoctorOptions, io: Output): void {
+function report(results: CheckResult[], profile: string | null, options: DoctorOptions, io: Output, recorded: Recorded | null = null): void {
   const ok = !results.some((r) => r.status === 'fail');
   if (options.json) {
     const checks = results.map(({ ms, stack, ...r }) => (options.verbose ? { ...r, ms, ...(stack ? { stack } : {}) } : r));
-    io.out(JSON.stringify({ ok, profile, checks }, null, 2));
+    const history = recorded ? { history: { saved: recorded.path, whatChanged: recorded.explanation } } : {};
+    io.out(JSON.stringify({ ok, profile, checks, ...history }, null, 2));
   } else {
     io.out(closingLine(results, io.colors));
+    if (recorded?.explanation) {
+      io.out();
+      for (const line of explanationLines(recorded.explanation)) io.out(line);
+    }
   }
   if (!ok) throw new CliError('', 1);
+}
+
+/** Stores the run in the state folder; a folder it cannot write costs the history, not the diagnosis. */
+async function remember(context: DoctorContext, results: CheckResult[], options: DoctorCommandOptions, io: Output): Promise<Recorded | null> {
+  if (options.history === false) return null;
+  const store = new RunStore(stateDir({ stateDir: options.stateDir, env: process.env, uid: process.getuid?.() ?? null }));
+  try {
+    return await recordRun(context, results, store);
+  } catch (error) {
+    if (!(error instanceof HistoryError)) throw error;
+    io.err(`${io.colors.yellow('!')} ${error.message}`);
+    return null;
+  }
 }
 
 /**
  * `pnpm admin doctor`: finds why the app cannot talk to its database. One line per check, in
  * dependency order; under a warning or failure the evidence and the exact fix.
  */
-export async function doctorCommand(options: DoctorOptions, io: Output): Promise<void> {
+export async function doctorCommand(options: DoctorCommandOptions, io: Output): Promise<void> {
   const files = new SystemFiles(options.root);
   let config;
   try {
@@ -53,7 +78,7 @@ export async function doctorCommand(options: DoctorOptions, io: Output): Promise
         if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
       },
     });
-    report(results, config.profile.name, options, io);
+    report(results, config.profile.name, options, io, await remember(context, results, options, io));
   } finally {
     progress.stop();
     await context.session?.end().catch(() => undefined);

@@ -1,7 +1,21 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+
+// The doctor keeps its runs; a test's runs go to a folder of its own, never the machine's state.
+let stateDir: string | undefined;
+function testStateDir(): string {
+  if (!stateDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'kdt-state-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    stateDir = dir;
+  }
+  return stateDir;
+}
 
 export interface AdminRun {
   code: number | null;
@@ -22,7 +36,7 @@ export interface RunAdminOptions {
 
 /** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal. */
 export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', KDT_STATE_DIR: testStateDir(), ...options.env };
   return new Promise((resolve, reject) => {
     const [command, argv] = options.umask
       ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
