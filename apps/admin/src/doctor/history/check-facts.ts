@@ -1,3 +1,9 @@
+import { HTTPD_BOOLEANS } from '../selinux/policy.js';
+
+// httpd reaches the site, never the database (the site does, in its own process): the
+// database boolean does not bear on it.
+const HTTPD_CONNECT_BOOLEANS = HTTPD_BOOLEANS.filter((b) => b !== 'httpd_can_network_connect_db').map((b) => `selinux.boolean.${b}`);
+
 /**
  * Which facts each check rests on: a change "explains" a check that turned from failing to
  * passing when its key starts with one of the check's prefixes. Facts no check lists (the site's
@@ -30,12 +36,12 @@ export const CHECK_FACTS: Record<string, string[]> = {
   'httpd.proxy': ['httpd.', 'site.env.'],
   'httpd.error_log': ['httpd.', 'selinux.'],
   'selinux.status': ['selinux.mode'],
-  'selinux.httpd_connect': ['selinux.', 'site.env.PORT', 'site.env.HOST', 'site.env.SOCKET_PATH'],
+  'selinux.httpd_connect': ['selinux.mode', 'selinux.port.', 'selinux.label.', ...HTTPD_CONNECT_BOOLEANS, 'site.env.PORT', 'site.env.HOST', 'site.env.SOCKET_PATH'],
   'selinux.file_contexts': ['selinux.label.', 'selinux.mode'],
-  'selinux.denials': ['selinux.'],
+  'selinux.denials': ['selinux.mode', 'selinux.port.', 'selinux.label.', ...HTTPD_CONNECT_BOOLEANS],
 };
 
 /** Does this fact key bear on this check? */
 export function bearsOn(checkId: string, key: string): boolean {
-  return (CHECK_FACTS[checkId] ?? []).some((prefix) => key === prefix || key.startsWith(prefix));
+  return (CHECK_FACTS[checkId] ?? []).some((prefix) => key === prefix || (/[._]$/.test(prefix) && key.startsWith(prefix)));
 }

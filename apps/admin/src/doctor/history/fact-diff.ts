@@ -14,6 +14,7 @@ const quote = (s: string) => `\`${s}\``;
 // Where a fact belongs, as the operator names it; the rest of the key is the item.
 const LABELS: [prefix: string, label: string][] = [
   ['config.', 'configuration'],
+  ['pg.hba.decides', "pg_hba.conf, the line that takes the app's connection"],
   ['pg.setting.', 'PostgreSQL setting'],
   ['pg.role.', 'role'],
   ['pg.', 'PostgreSQL'],

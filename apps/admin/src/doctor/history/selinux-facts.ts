@@ -1,5 +1,6 @@
 import type { DoctorContext } from '../context.js';
 import { deriveNeeds } from '../selinux/needs.js';
+import { portLabel } from '../selinux/parse-semanage-ports.js';
 import { HTTPD_BOOLEANS } from '../selinux/policy.js';
 import { fileContext, httpdSiteFolders, readBooleans, readPorts, selinuxState } from '../selinux/state.js';
 import type { Facts } from './run-record.js';
@@ -21,8 +22,9 @@ export async function selinuxFacts(context: DoctorContext): Promise<Facts> {
     const port = needs.httpd.port;
     const ports = await readPorts(context);
     if (!ports.problem) {
-      const types = ports.all.filter((p) => p.proto === 'tcp' && p.low <= port && port <= p.high).map((p) => p.type);
-      facts[`selinux.port.${port}`] = types.length ? `labelled ${[...new Set(types)].join(', ')}` : 'unlabelled';
+      // The label the policy applies (a local customization wins), as semanage port -a sets it.
+      const label = portLabel(ports.all, ports.local, 'tcp', port);
+      facts[`selinux.port.${port}`] = `${label.type}${label.local ? ' (a local customization)' : label.record ? '' : ' (no record: the default)'}`;
     }
   } else {
     paths.push(needs.httpd.path, needs.httpd.folder);
