@@ -1,20 +1,24 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
-// The doctor keeps its runs; a test's runs go to a folder of its own, never the machine's state.
-let stateDir: string | undefined;
-function testStateDir(): string {
-  if (!stateDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'kdt-state-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    stateDir = dir;
+// The doctor keeps its runs; a test's runs go to a folder of its own (one per account it runs
+// as, which may write it), never the machine's state.
+const stateDirs = new Map<number, string>();
+function testStateDir(as: RunAdminOptions['as']): string {
+  const uid = as?.uid ?? -1;
+  let dir = stateDirs.get(uid);
+  if (!dir) {
+    const made = mkdtempSync(join(tmpdir(), 'kdt-state-'));
+    if (as) chownSync(made, as.uid, as.gid);
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    stateDirs.set(uid, (dir = made));
   }
-  return stateDir;
+  return dir;
 }
 
 export interface AdminRun {
@@ -36,7 +40,7 @@ export interface RunAdminOptions {
 
 /** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal. */
 export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', KDT_STATE_DIR: testStateDir(), ...options.env };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', KDT_STATE_DIR: testStateDir(options.as), ...options.env };
   return new Promise((resolve, reject) => {
     const [command, argv] = options.umask
       ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
