@@ -44,8 +44,10 @@ async function remember(context: DoctorContext, results: CheckResult[], options:
   try {
     return await recordRun(context, results, store);
   } catch (error) {
-    if (!(error instanceof HistoryError)) throw error;
-    io.err(`${io.colors.yellow('!')} ${error.message}`);
+    // The diagnosis above stands whatever happens to its history; a bug keeps its stack for --verbose.
+    const message = error instanceof HistoryError ? error.message : `the doctor's history failed: ${error instanceof Error ? error.message : String(error)} (the report above is complete; --no-history skips it)`;
+    io.err(`${io.colors.yellow('!')} ${message}`);
+    if (options.verbose && !(error instanceof HistoryError) && error instanceof Error && error.stack) io.err(error.stack);
     return null;
   }
 }

@@ -6,18 +6,17 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
-// The doctor keeps its runs; a test's runs go to a folder of its own (one per account it runs
-// as, which may write it), never the machine's state.
-const stateDirs = new Map<number, string>();
+// The doctor keeps its runs: each command a test runs gets a folder of its own (owned by the
+// account it runs as), so no run compares with another test's, and none touches the machine's
+// state. A test of the history itself passes --state-dir.
+const stateDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
 function testStateDir(as: RunAdminOptions['as']): string {
-  const uid = as?.uid ?? -1;
-  let dir = stateDirs.get(uid);
-  if (!dir) {
-    const made = mkdtempSync(join(tmpdir(), 'kdt-state-'));
-    if (as) chownSync(made, as.uid, as.gid);
-    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-    stateDirs.set(uid, (dir = made));
-  }
+  const dir = mkdtempSync(join(tmpdir(), 'kdt-state-'));
+  if (as) chownSync(dir, as.uid, as.gid);
+  stateDirs.push(dir);
   return dir;
 }
 

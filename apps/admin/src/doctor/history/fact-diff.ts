@@ -28,6 +28,8 @@ const LABELS: [prefix: string, label: string][] = [
   ['selinux.port.', 'SELinux: port'],
   ['selinux.label.', 'SELinux: label of'],
   ['selinux.', 'SELinux'],
+  ['sqlite.', 'SQLite'],
+  ['', 'fact'],
 ];
 
 function label(key: string): { label: string; item: string } {
