@@ -35,7 +35,8 @@ export function siteFacts(context: DoctorContext, results: CheckResult[]): Facts
   facts['site.unit'] = site.unitPath ? `${site.unitPath}${site.unit?.user ? `, User=${site.unit.user}` : ''}` : 'none';
   facts['site.env.source'] = site.envSource;
   for (const [key, value] of Object.entries(site.env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (SITE_VARIABLE.test(key)) facts[`site.env.${key}`] = maskEnv(key, value);
+    // KDT_STATE_DIR is the doctor's own, not the site's.
+    if (SITE_VARIABLE.test(key) && key !== 'KDT_STATE_DIR') facts[`site.env.${key}`] = maskEnv(key, value);
   }
   const envFiles = new Set<string>(site.unit?.environmentFiles ?? []);
   if (context.options.envFile) envFiles.add(context.options.envFile);
