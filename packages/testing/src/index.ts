@@ -3,7 +3,9 @@ export { startPostgres, DEFAULT_HBA, type PgCluster, type StartPostgresOptions, 
 export { APP_DATABASE, APP_ROLE, SUPERUSER } from './postgres/template.js';
 export { tempProject, type TempProject } from './project.js';
 export { query } from './postgres/query.js';
-export { startSite, type Site } from './site.js';
+export { startSite, findCheckout, webDir, STARTUP_LINE, type Site, type StartSiteOptions } from './site.js';
+export { spawnProcess, type TestProcess, type ProcessExit, type OutputStream, type SpawnProcessOptions } from './process.js';
+export { withMargin, waitFor } from './timing.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';

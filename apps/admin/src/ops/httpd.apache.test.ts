@@ -1,13 +1,13 @@
 // The rendered httpd site as the real Apache httpd reads it (Debian's apache2 binary, from a
 // private ServerRoot that loads only the modules the site needs), and once served for real: a
 // short-lived apache2 in the foreground, in front of the built site, for the time of one test.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@kit-db-test/schema';
-import { freePort, startSite, tempProject } from '@kit-db-test/testing';
+import { freePort, spawnProcess, startSite, tempProject, type TestProcess } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
 import { databaseFacts, type DatabaseFacts } from './database-facts.js';
@@ -109,13 +109,9 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 describe('served by apache2 in front of the site, as rendered', () => {
-  let apache: ChildProcess | undefined;
+  let apache: TestProcess | undefined;
   afterAll(async () => {
-    if (apache && apache.exitCode === null) {
-      const exited = new Promise((r) => apache!.once('exit', r));
-      apache.kill('SIGTERM');
-      await exited;
-    }
+    await apache?.stop();
   });
 
   it('answers /health through the proxy, lets a form post from the public origin through, and refuses another origin', async () => {
@@ -131,7 +127,7 @@ describe('served by apache2 in front of the site, as rendered', () => {
 
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
-    apache = spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' });
+    apache = spawnProcess(APACHE, ['-X', '-f', config], { name: 'apache2', env: process.env });
     await waitForPort(httpPort);
 
     const health = await fetch(`${publicUrl}health`);
