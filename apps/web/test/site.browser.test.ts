@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, type Backend } from './support/backends.js';
-import { launchChromium } from './support/chromium.js';
+import { gotoHydrated, HYDRATED, launchChromium } from './support/chromium.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 const ARTIFACTS = fileURLToPath(new URL('../.test-results/', import.meta.url));
@@ -26,7 +26,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: submits without a full reload, shows "Saved", the new row and the status panel', async () => {
     const page = await browser.newPage();
-    await page.goto(site.url);
+    await gotoHydrated(page, site.url);
     await expect(page.locator('.verdict[data-check="reads"]').textContent()).resolves.toMatch(/^Reads OK/);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     await page.fill('#stuff', 'typed in Chromium');
@@ -46,7 +46,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: a rejected post keeps what was typed and shows the error next to the field', async () => {
     const page = await browser.newPage();
-    await page.goto(site.url);
+    await gotoHydrated(page, site.url);
     const before = await backend.count();
     await page.fill('#stuff', 'y'.repeat(256));
     await page.fill('#things', 'kept');
@@ -61,7 +61,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: "Check round trip" shows each step in place', async () => {
     const page = await browser.newPage();
-    await page.goto(site.url);
+    await gotoHydrated(page, site.url);
     await page.click('button:text("Check round trip")');
     await page.locator('.roundtrip ol').waitFor();
     expect(await page.locator('.roundtrip li').allTextContents()).toEqual([
@@ -81,6 +81,7 @@ describe('in a real browser (Chromium)', () => {
     await page.fill('#stuff', 'no script here');
     await page.fill('#things', 'plain HTML form');
     await Promise.all([page.waitForURL(/\?saved=\d+$/), page.click('button:text("Save")')]);
+    expect(await page.locator(HYDRATED).count()).toBe(0); // no script ran: the plain form did this
     expect(await page.locator('.saved').textContent()).toMatch(/^Saved #\d+$/);
     expect(await page.locator('tbody tr').first().locator('.stuff').textContent()).toBe('no script here');
     // Reloading the page after a post does not post again.
