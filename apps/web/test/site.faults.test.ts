@@ -3,7 +3,9 @@ import { pgServers } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBackend, type Backend } from './support/backends.js';
 import { getHtml } from './support/requests.js';
-import { freePort, startSite, type Site } from '@kit-db-test/testing';
+import { freePort, startSite, withMargin, type Site } from '@kit-db-test/testing';
+import { HEALTH_TIMEOUT_MS } from '../src/lib/server/health.js';
+import { PAGE_DB_TIMEOUT_MS } from '../src/lib/server/status.js';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
@@ -37,7 +39,7 @@ for (const server of pgServers()) {
 
       const down = await timed(() => healthOf(site));
       expect(down.value.status).toBe(503);
-      expect(down.ms).toBeLessThan(2500);
+      expect(down.ms).toBeLessThan(withMargin(HEALTH_TIMEOUT_MS));
       expect(down.value.body).toMatchObject({ status: 'error', db: { ok: false, driver: 'postgresql', error: { kind: 'connect' } } });
 
       const page = await getHtml(site.url);
@@ -97,11 +99,11 @@ describe('a database that accepts the connection and never answers', () => {
     await using site = await startSite({ DATABASE_URL: `postgresql://kdt@127.0.0.1:${port}/kdt` });
     const health = await timed(() => healthOf(site));
     expect(health.value.status).toBe(503);
-    expect(health.ms).toBeLessThan(3000);
+    expect(health.ms).toBeLessThan(withMargin(HEALTH_TIMEOUT_MS));
     expect(health.value.body.db.error.kind).toBe('timeout');
     const page = await timed(() => getHtml(site.url));
     expect(page.value.status).toBe(503);
-    expect(page.ms).toBeLessThan(4500);
+    expect(page.ms).toBeLessThan(withMargin(PAGE_DB_TIMEOUT_MS));
     expect(page.value.html).toContain('What failed: no answer in time.');
   });
 });
