@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { pgServers, query, startPostgres, tempProject, type PgCluster, type TempProject } from '@kit-db-test/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgServers, query, startPostgres, tempProject, withMargin, type PgCluster, type TempProject } from '@kit-db-test/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { doctor, type DoctorReport } from '../test-support/doctor-report.js';
 import { runAdmin } from '../test-support/run-admin.js';
+import { NETWORK_TIMEOUT_MS } from './doctor.js';
 
 const HEADER = '# TYPE  DATABASE  USER     ADDRESS        METHOD';
 const HOST_LINE = 'host    all       all      127.0.0.1/32   scram-sha-256';
@@ -48,6 +49,10 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await cluster.admin(`ALTER ROLE kdt_app LOGIN PASSWORD '${cluster.app.password}'`);
     project.writeFile('db-password', `${cluster.app.password}\n`);
     await init();
+  });
+  // Every run a test made, checked once it is done (each test on its own): none printed the password.
+  afterEach(() => {
+    for (const text of outputs.splice(0)) expect(text).not.toContain(cluster.app.password);
   });
 
   const env = (url = cluster.socketUrl({ password: undefined })) => ({ KDT_ROOT: project.root, DATABASE_URL: url, DATABASE_PASSWORD_FILE: passwordFile });
@@ -251,10 +256,6 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(report.run.code).toBe(0);
   });
 
-  it('never printed the password', () => {
-    expect(outputs.length).toBeGreaterThan(15);
-    for (const text of outputs) expect(text).not.toContain(cluster.app.password);
-  });
 });
 
 describe('a server that accepts the connection and never answers', () => {
@@ -267,9 +268,10 @@ describe('a server that accepts the connection and never answers', () => {
     try {
       const start = performance.now();
       const report = await doctor(['--hba-file', '/nonexistent'], { env: { KDT_ROOT: project.root, DATABASE_URL: `postgresql://kdt@127.0.0.1:${port}/kdt` } });
-      expect(performance.now() - start).toBeLessThan(8000);
+      // One network step waits out its bound; starting the CLI and the other checks get as much again.
+      expect(performance.now() - start).toBeLessThan(withMargin(2 * NETWORK_TIMEOUT_MS));
       expect(report.check('pg.reachable').status).toBe('pass');
-      expect(report.check('pg.server')).toMatchObject({ status: 'fail', summary: 'no answer within 3000 ms' });
+      expect(report.check('pg.server')).toMatchObject({ status: 'fail', summary: `no answer within ${NETWORK_TIMEOUT_MS} ms` });
       expect(report.run.code).toBe(1);
 
       // On a terminal, a progress line shows while the slow check runs (script(1) gives the doctor a pty).

@@ -29,9 +29,10 @@ function passwordForms(pw: string): string[] {
 const seen: { label: string; text: string }[] = [];
 const record = (label: string, text: string) => seen.push({ label, text });
 
-function leaks(): string[] {
+/** Where the texts recorded since `mark` (seen.length when a test began) show the password. */
+function leaksSince(mark: number): string[] {
   const found: string[] = [];
-  for (const { label, text } of seen) {
+  for (const { label, text } of seen.slice(mark)) {
     for (const form of passwordForms(PASSWORD)) {
       const at = text.indexOf(form);
       if (at >= 0) found.push(`${label}: ${JSON.stringify(text.slice(Math.max(0, at - 80), at + form.length + 20))}`);
@@ -127,7 +128,6 @@ describe('secrets: the password never shows', () => {
 
   beforeAll(async () => {
     stack = await startRenderedStack({ password: PASSWORD });
-    for (const output of stack.outputs) record('setting up: ops render, init-database', output);
     urlEnv = {
       KDT_ROOT: stack.project.root,
       DATABASE_URL: `postgresql://kdt:${encodeURIComponent(PASSWORD)}@/kdt?host=${encodeURIComponent(stack.cluster.socketDir)}&port=${stack.cluster.port}`,
@@ -147,6 +147,8 @@ describe('secrets: the password never shows', () => {
   });
 
   it('healthy: every admin command (both ways of giving the password), every page and /health, the rendered files', async () => {
+    const mark = seen.length;
+    for (const output of stack.outputs) record('setting up: ops render, init-database', output);
     const runs = await everyCommand('healthy');
     expect(runs.map((r) => r.code).filter((c) => c !== 0 && c !== 1)).toEqual([]);
     const config = JSON.parse(runs[4]!.stdout); // config --json, the password in a file
@@ -156,16 +158,22 @@ describe('secrets: the password never shows', () => {
     const out = join(stack.project.root, 'rendered-url');
     await admin('healthy, password url', ['ops', 'render', '--layout', 'rhel', '--out', out, '--public-url', stack.publicUrl], urlEnv);
     for (const file of filesUnder(out)) record(`rendered file ${file}`, readFileSync(file, 'utf8'));
-    expect(leaks()).toEqual([]);
+    expect(seen.length - mark).toBeGreaterThanOrEqual(38); // what it looked at: a run that checked nothing cannot pass
+    expect(leaksSince(mark)).toEqual([]);
   });
 
   it('the server refuses the password (changed on the server): every command, page and /health explain it without showing it', async () => {
+    const mark = seen.length;
     await stack.cluster.admin(`ALTER ROLE kdt PASSWORD 'changed-on-the-server'`);
     try {
       // New processes, so that no connection opened before the change hides the refusal.
+      const [behindHttpd, direct] = [stack.site, urlSite];
       await stack.restartSite();
       await urlSite.stop();
       urlSite = await startSite(urlEnv, { buildDir: stack.siteEnv.KDT_BUILD_DIR!, basePath: BASE });
+      // Their whole output, now that it has closed.
+      record('the site behind httpd, until the password changed: its output', behindHttpd.output());
+      record('the site with the password in the URL, until the password changed: its output', direct.output());
       const runs = await everyCommand('wrong password');
       // The doctor names the cause (runs[1]: doctor --json, the password in a file).
       expect(JSON.parse(runs[1]!.stdout).checks.find((c: { id: string }) => c.id === 'pg.auth')).toMatchObject({ status: 'fail', summary: 'wrong password for "kdt"' });
@@ -176,10 +184,12 @@ describe('secrets: the password never shows', () => {
       await stack.cluster.admin(`SET password_encryption = 'scram-sha-256'`);
       await stack.cluster.admin(`ALTER ROLE kdt PASSWORD ${quoteLiteral(PASSWORD)}`);
     }
-    expect(leaks()).toEqual([]);
+    expect(seen.length - mark).toBeGreaterThanOrEqual(24); // what it looked at: a run that checked nothing cannot pass
+    expect(leaksSince(mark)).toEqual([]);
   });
 
   it('the database down: every command, page and /health explain it without showing it', async () => {
+    const mark = seen.length;
     await stack.cluster.stop();
     try {
       await everyCommand('database down');
@@ -187,10 +197,12 @@ describe('secrets: the password never shows', () => {
     } finally {
       await stack.cluster.start();
     }
-    expect(leaks()).toEqual([]);
+    expect(seen.length - mark).toBeGreaterThanOrEqual(24); // what it looked at: a run that checked nothing cannot pass
+    expect(leaksSince(mark)).toEqual([]);
   });
 
   it('a misspelt URL holding the password: the configuration error names it masked, in the commands, the page and /health', async () => {
+    const mark = seen.length;
     const bad = { KDT_ROOT: stack.project.root, DATABASE_URL: urlEnv.DATABASE_URL!.replace('postgresql:', 'postgress:') };
     const runs = await Promise.all([
       admin('misspelt URL', ['config'], bad),
@@ -210,21 +222,31 @@ describe('secrets: the password never shows', () => {
       expect(answer.status).toBe(503);
       record(`misspelt URL: GET /${path} (${answer.status})`, answer.text);
     }
+    await site.stop(); // its output is complete once it has closed
     record('misspelt URL: the site log', site.output());
-    expect(leaks()).toEqual([]);
+    expect(seen.length - mark).toBeGreaterThanOrEqual(11); // what it looked at: a run that checked nothing cannot pass
+    expect(leaksSince(mark)).toEqual([]);
   });
 
-  it('the logs: both sites\' output, httpd\'s error log', () => {
-    record('the site behind httpd: its output', stack.site.output());
-    record('the site with the password in the URL: its output', urlSite.output());
+  it("the logs: both sites' output (complete once each has closed), httpd's error log", async () => {
+    const mark = seen.length;
+    // A process's output is complete once it has closed: stop each site, and start it again for what may follow.
+    const behindHttpd = stack.site;
+    await stack.restartSite();
+    const direct = urlSite;
+    await direct.stop();
+    urlSite = await startSite(urlEnv, { buildDir: stack.siteEnv.KDT_BUILD_DIR!, basePath: BASE });
+    record('the site behind httpd: its output', behindHttpd.output());
+    record('the site with the password in the URL: its output', direct.output());
     record('httpd error log', stack.apache.errorLog());
-    expect(stack.site.output()).toContain('listening on');
-    expect(leaks()).toEqual([]);
+    expect(behindHttpd.output()).toContain('listening on');
+    expect(direct.output()).toContain('listening on');
+    expect(leaksSince(mark)).toEqual([]);
+    expect(seen.length - mark).toBe(3);
     // The check itself: it finds the password in any of its forms (each holds the core, but base64).
     expect(passwordForms(PASSWORD).filter((form) => !form.includes(CORE))).toEqual([Buffer.from(PASSWORD).toString('base64')]);
-    // How much was looked at, so a run that checked nothing cannot pass unnoticed.
-    expect(seen.length).toBeGreaterThan(100);
   });
+
 });
 
 function quoteLiteral(s: string): string {
