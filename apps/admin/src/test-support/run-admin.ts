@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnProcess } from '@kit-db-test/testing';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
@@ -18,22 +18,11 @@ export interface RunAdminOptions {
   as?: { uid: number; gid: number };
 }
 
-/** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal. */
-export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
+/** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal; stopped after 60 s. */
+export async function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 60_000,
-      ...(options.as ?? {}),
-    });
-    child.stdin.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, all: stdout + stderr }));
-  });
+  const child = spawnProcess(process.execPath, [BIN, ...args], { name: `pnpm admin ${args[0] ?? ''}`.trim(), env, input: '', ...(options.as ?? {}) });
+  const limit = setTimeout(() => void child.stop(0), 60_000);
+  const { code } = await child.closed.finally(() => clearTimeout(limit));
+  return { code, stdout: child.stdout(), stderr: child.stderr(), all: child.stdout() + child.stderr() };
 }
