@@ -58,7 +58,9 @@ async function page(url: string, init: RequestInit = {}): Promise<{ status: numb
  * DATABASE_URL, percent-encoded): every admin command, every page and /health, healthy and in
  * error states (wrong password, database down, a misspelt URL), and every log: none shows it.
  */
-describe('secrets: the password never shows', () => {
+// Each test runs up to 20 admin commands at once (every doctor among them): CPU work, which on two
+// shared cores takes longer than the default budget. No test here times a promise of the product.
+describe('secrets: the password never shows', { timeout: 240_000 }, () => {
   let stack: RenderedStack;
   /** the same database, the password inside DATABASE_URL instead of a file */
   let urlEnv: Record<string, string>;
