@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '@kit-db-test/schema';
 import type pg from 'pg';
 import type { CommandRunner } from './command-runner.js';
 import type { LoginAttempt } from './postgres/login.js';
+import type { ServerPlace } from './postgres/server-place.js';
 import type { SiteSettings } from './site/site-settings.js';
 import type { SystemFiles } from './system-files.js';
 
@@ -36,6 +37,8 @@ export interface DoctorContext {
   commands: CommandRunner;
   /** how the site is deployed: where it listens, its base path, its origin policy */
   site: SiteSettings;
+  /** PostgreSQL: whether the server runs on this machine (set by the reachability check) */
+  serverPlace?: ServerPlace;
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
   /** PostgreSQL: the result of logging in with the configured credentials */

@@ -1,3 +1,5 @@
+import type { ServerPlace } from './server-place.js';
+
 /** What pg_hba.conf does with the app's own connection, as the doctor's checks use it. */
 export interface HbaLineRef {
   file: string;
@@ -22,11 +24,20 @@ export interface HbaVerdict {
   suggestedLine: string;
   /** lines the server cannot parse (it then keeps the previous file, or does not start) */
   invalid: { line: number; message: string }[];
+  /** how to make the server reload the file, on the host it runs on */
+  reload: string;
   /** lines above the match that could not be evaluated (a regex too costly): one of them may decide instead */
   undecided: { line: number; detail: string }[];
 }
 
 export const RELOAD = 'systemctl reload postgresql (or: sudo -u postgres psql -c "SELECT pg_reload_conf()")';
+
+/** The reload command for the server where it runs: a remote server reloads on its own host. */
+export function reloadCommand(place: ServerPlace | undefined): string {
+  if (!place || place.local) return RELOAD;
+  const host = place.host.includes(':') ? `[${place.host}]` : place.host;
+  return `on ${host} (the database host): systemctl reload postgresql, or as a superuser there: psql -h ${place.host} -U postgres -d postgres -c "SELECT pg_reload_conf()"`;
+}
 
 export function lineRef(ref: HbaLineRef): string {
   return `${ref.file} line ${ref.line}: ${ref.text.trim()}`;
