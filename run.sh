@@ -34,12 +34,16 @@ ensure_toolchain() {
 
 # What the tests need from Debian: the distribution's PostgreSQL server (operators run it; the
 # tests use it beside the npm registry's build), Chromium for the browser tests, and Apache httpd
-# (the tests run their own instance from a private configuration, never the system's service).
+# (the tests run their own instance from a private configuration, never the system's service),
+# nftables and ping for the tests with the database on its own (namespace) host.
 ensure_system_packages() {
   local missing=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql-15)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+  # the two-host tests: firewall rules on the database host, and the doctor's ping
+  [ -x /usr/sbin/nft ] || missing+=(nftables)
+  [ -x /usr/bin/ping ] || missing+=(iputils-ping)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "run.sh: installing Debian packages: ${missing[*]}" >&2

@@ -105,4 +105,67 @@ describe(`pnpm admin doctor, the database on its own host (${server.kind} Postgr
     await cluster.setHba([otherNetwork, lineForApp(), catchAll].join('\n'));
     expectHealthy(await run(['--hba-file', cluster.hbaFile]));
   });
+
+  /** A firewall on the database host: one rule in an input chain of its own table. */
+  async function firewall(rule: string): Promise<void> {
+    await dbHost.exec('nft', ['add table inet kdt']);
+    await dbHost.exec('nft', ['add chain inet kdt input { type filter hook input priority 0 ; }']);
+    await dbHost.exec('nft', [`add rule inet kdt input ${rule}`]);
+  }
+  const port = () => cluster.port;
+
+  it('a firewall that drops the port: no answer, the host answers ping, so the firewall, on the database host; removing the rule fixes it', async () => {
+    await firewall(`tcp dport ${port()} drop`);
+    const reachable = (await run()).check('pg.reachable');
+    expect(reachable.status).toBe('fail');
+    expect(reachable.summary).toBe(`no answer from ${dbHost.address}:${port()} within 3000 ms: a firewall drops the packets, or the host is down`);
+    expect(reachable.evidence).toContain(`${dbHost.address} answers ping: the host is up, so a firewall drops the packets to port ${port()}`);
+    expect(reachable.fix[0]).toBe(`on ${dbHost.address}: nft list ruleset, iptables -S, firewall-cmd --list-all or ufw status (whichever the host has) shows the rule that drops port ${port()}`);
+    expect(reachable.fix.join('\n')).not.toMatch(/systemctl start/);
+    const listed = (await dbHost.exec('nft', ['list', 'ruleset'])).stdout;
+    expect(listed).toContain(`tcp dport ${port()} drop`);
+    await dbHost.exec('nft', ['flush', 'ruleset']);
+    expectHealthy(await run());
+  });
+
+  it('a host that drops everything, ping too: down or firewalled, and what to check first', async () => {
+    await firewall('drop');
+    const reachable = (await run()).check('pg.reachable');
+    expect(reachable.evidence).toContain(`${dbHost.address} does not answer ping either: the host is down, or a firewall drops everything (ICMP too)`);
+    expect(reachable.fix[0]).toBe(`check that ${dbHost.address} is running (its console or hypervisor) and that ${dbHost.address} is its address`);
+  });
+
+  it('a firewall that rejects with ICMP: told from a drop and from nothing listening; removing the rule fixes it', async () => {
+    await firewall(`tcp dport ${port()} reject with icmpx type admin-prohibited`);
+    const reachable = (await run()).check('pg.reachable');
+    expect(reachable).toMatchObject({ status: 'fail', summary: `a firewall rejects the connection to ${dbHost.address}:${port()} (ICMP unreachable at once)` });
+    expect(reachable.evidence[0]).toMatch(new RegExp(`^${dbHost.address.replace(/\./g, '\\.')}:${port()}: EHOSTUNREACH after \\d+ ms$`));
+    expect(reachable.fix[0]).toContain(`on ${dbHost.address}: nft list ruleset`);
+    await dbHost.exec('nft', ['flush', 'ruleset']);
+    expectHealthy(await run());
+  });
+
+  it('nothing listens on the address: listen_addresses to set on the database host, and a reload is not enough, a restart is', async () => {
+    await cluster.admin("ALTER SYSTEM SET listen_addresses = 'localhost'");
+    await cluster.stop();
+    await cluster.start();
+    try {
+      const reachable = (await run()).check('pg.reachable');
+      expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on ${dbHost.address}:${port()}: refused at once` });
+      expect(reachable.fix[0]).toBe(
+        `on ${dbHost.address}: set listen_addresses = '*' (or '${dbHost.address}') in postgresql.conf, then restart the server (systemctl restart postgresql): listen_addresses changes only at a restart, a reload does not apply it`,
+      );
+      expect(reachable.fix.join('\n')).not.toMatch(/systemctl start/);
+      await cluster.admin(`ALTER SYSTEM SET listen_addresses = '${dbHost.address}'`);
+      await cluster.admin('SELECT pg_reload_conf()');
+      expect((await run()).check('pg.reachable').status).toBe('fail');
+      await cluster.stop();
+      await cluster.start();
+      expectHealthy(await run());
+    } finally {
+      await cluster.admin('ALTER SYSTEM RESET listen_addresses');
+      await cluster.stop();
+      await cluster.start();
+    }
+  });
 });
