@@ -24,6 +24,7 @@ export { profileSchema, type ProfileFile } from './config/profile-schema.js';
 export { findProjectRoot } from './config/project-root.js';
 export { Secret, MASK, maskUrlPasswords } from './config/secret.js';
 export { sourceText, type ValueSource } from './config/sources.js';
+export { tlsOptions } from './orm/tls-options.js';
 export { createOrm, APPLICATION_NAME, type Orm, type CreateOrmOptions } from './orm/create-orm.js';
 export { findOverlongThings, type OverlongThings } from './orm/overlong-things.js';
 export { withSchemaLock, type RunStatements, type SchemaLockOptions } from './orm/schema-lock.js';

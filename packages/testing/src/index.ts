@@ -9,3 +9,4 @@ export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';
 export { createNetworkNamespace, type NetworkNamespace, type Answer as NamespaceAnswer } from './network-namespace.js';
+export { makeTestCertificates, type TestCertificates, type CertificateFiles } from './tls-certificates.js';

@@ -30,6 +30,17 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     expect(target.driver === 'postgresql' && target.password?.reveal()).toBe('p@ss:w0rd');
   });
 
+  it('reads libpq\'s certificate keys: paths relative to the project root, sslrootcert=system kept as is', () => {
+    expect(parse('postgresql://kdt@db/kdt?sslmode=verify-full&sslrootcert=certs/ca.crt&sslcert=/etc/kdt/client.crt&sslkey=certs/client.key')).toMatchObject({
+      sslmode: 'verify-full',
+      sslrootcert: '/srv/kit-db-test/certs/ca.crt',
+      sslcert: '/etc/kdt/client.crt',
+      sslkey: '/srv/kit-db-test/certs/client.key',
+    });
+    expect(parse('postgresql://kdt@db/kdt?sslmode=verify-full&sslrootcert=system')).toMatchObject({ sslrootcert: 'system' });
+    expect(displayTarget(parse('postgresql://kdt@db/kdt?sslmode=verify-ca&sslrootcert=/ca.crt'))).toBe('postgresql://kdt@db:5432/kdt?sslmode=verify-ca&sslrootcert=%2Fca.crt');
+  });
+
   it('reads a bracketed IPv6 address', () => {
     expect(parse('postgresql://app@[::1]:5433/db')).toMatchObject({ host: '::1', port: 5433, socket: false });
   });
@@ -42,10 +53,12 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
 
   it.each([
     ['postgresql:///kdt', 'config/postgres.json: url: no user name in "postgresql:///kdt"; e.g. postgresql://kdt@/kdt?host=/var/run/postgresql'],
-    ['postgresql://kdt@/kdt?hots=/tmp', 'config/postgres.json: url: unknown URL parameter "hots" (known: host, port, sslmode)'],
+    ['postgresql://kdt@/kdt?hots=/tmp', 'config/postgres.json: url: unknown URL parameter "hots" (known: host, port, sslmode, sslrootcert, sslcert, sslkey)'],
     ['postgresql://kdt@localhost:99999/kdt', 'config/postgres.json: url: port must be 1-65535, got "99999"'],
     ['postgresql://kdt@/kdt?sslmode=prefer', 'config/postgres.json: url: sslmode must be one of disable, require, verify-ca, verify-full, got "prefer"'],
     ['sqlite:', 'config/postgres.json: url: expected a file path after sqlite:, got "sqlite:"'],
+    ['postgresql://kdt@db/kdt?sslmode=verify-full&sslcert=client.crt', 'config/postgres.json: url: sslcert and sslkey go together: give both, the client certificate and its key'],
+    ['postgresql://kdt@db/kdt?sslmode=verify-full&sslrootcert=', 'config/postgres.json: url: sslrootcert is empty: give a file path, or system'],
   ])('rejects %s with one line saying what is wrong', (url, message) => {
     expect(() => parse(url)).toThrow(new ConfigError(message));
   });

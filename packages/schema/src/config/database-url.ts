@@ -14,6 +14,11 @@ export interface PostgresTarget {
   database: string;
   password: Secret | undefined;
   sslmode: SslMode;
+  /** libpq's sslrootcert: the CA file that signed the server's certificate, or "system" (the system's CAs) */
+  sslrootcert?: string | undefined;
+  /** libpq's sslcert and sslkey: a client certificate and its key (the "cert" method), absolute paths */
+  sslcert?: string | undefined;
+  sslkey?: string | undefined;
 }
 
 export interface SqliteTarget {
@@ -27,7 +32,7 @@ export type DatabaseTarget = PostgresTarget | SqliteTarget;
 /** libpq's (and Debian's and RHEL's) socket folder when a URL names no host. */
 export const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
-const PG_QUERY_KEYS = ['host', 'port', 'sslmode'];
+const PG_QUERY_KEYS = ['host', 'port', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
 
 function shown(raw: string): string {
   const masked = maskUrlPasswords(raw);
@@ -38,7 +43,8 @@ function shown(raw: string): string {
  * Parses a database URL. `where` prefixes every message (e.g. "config/postgres.json: url" or
  * "DATABASE_URL"); relative SQLite paths resolve against `root`.
  *
- * - postgresql://USER[:PASSWORD]@[HOST][:PORT]/[DATABASE][?host=/socket/dir&port=N&sslmode=M]
+ * - postgresql://USER[:PASSWORD]@[HOST][:PORT]/[DATABASE][?host=/socket/dir&port=N&sslmode=M&sslrootcert=CA&sslcert=C&sslkey=K]
+ *   (certificate paths relative to `root`; sslrootcert=system: the system's CAs)
  *   (no host: the unix socket in /var/run/postgresql, as libpq does; no database: the user's name)
  * - sqlite:RELATIVE/PATH, sqlite:/ABSOLUTE/PATH or sqlite:///ABSOLUTE/PATH
  */
@@ -87,9 +93,31 @@ export function parseDatabaseUrl(raw: string, where: string, root: string): Data
   const sslmode = (query.get('sslmode') ?? 'disable') as SslMode;
   if (!SSL_MODES.includes(sslmode)) fail(`sslmode must be one of ${SSL_MODES.join(', ')}, got "${sslmode}"`);
 
+  const files = tlsFiles({ sslrootcert: query.get('sslrootcert'), sslcert: query.get('sslcert'), sslkey: query.get('sslkey') }, root, fail);
+
   const database = decode(path.replace(/^\//, ''), 'the database name') || user;
   const password = passwordText ? new Secret(passwordText) : undefined;
-  return { driver: 'postgresql', host, socket: host.startsWith('/'), port, user, database, password, sslmode };
+  return { driver: 'postgresql', host, socket: host.startsWith('/'), port, user, database, password, sslmode, ...files };
+}
+
+/**
+ * libpq's certificate keys as absolute paths (sslrootcert may be "system"). sslcert and sslkey go
+ * together: one without the other is a client certificate the server can never accept.
+ */
+export function tlsFiles(
+  given: { sslrootcert?: string | null | undefined; sslcert?: string | null | undefined; sslkey?: string | null | undefined },
+  root: string,
+  fail: (what: string) => never,
+): Pick<PostgresTarget, 'sslrootcert' | 'sslcert' | 'sslkey'> {
+  const out: Pick<PostgresTarget, 'sslrootcert' | 'sslcert' | 'sslkey'> = {};
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+    const value = given[key];
+    if (value === null || value === undefined) continue;
+    if (value === '') fail(`${key} is empty: give a file path${key === 'sslrootcert' ? ', or system' : ''}`);
+    out[key] = key === 'sslrootcert' && value === 'system' ? 'system' : isAbsolute(value) ? value : resolve(root, value);
+  }
+  if ((out.sslcert === undefined) !== (out.sslkey === undefined)) fail(`sslcert and sslkey go together: give both, the client certificate and its key`);
+  return out;
 }
 
 /** The target as a URL an operator can read: the password, if any, masked. */
@@ -97,7 +125,12 @@ export function displayTarget(target: DatabaseTarget): string {
   if (target.driver === 'sqlite') return `sqlite:${target.path}`;
   const auth = `${encodeURIComponent(target.user)}${target.password ? `:${target.password}` : ''}`;
   const db = encodeURIComponent(target.database);
-  const ssl = target.sslmode === 'disable' ? '' : `sslmode=${target.sslmode}`;
+  const ssl = [
+    target.sslmode === 'disable' ? '' : `sslmode=${target.sslmode}`,
+    ...(['sslrootcert', 'sslcert', 'sslkey'] as const).map((k) => (target[k] ? `${k}=${encodeURIComponent(target[k])}` : '')),
+  ]
+    .filter(Boolean)
+    .join('&');
   if (target.socket) {
     const query = [`host=${target.host}`, target.port === 5432 ? '' : `port=${target.port}`, ssl].filter(Boolean).join('&');
     return `postgresql://${auth}@/${db}?${query}`;

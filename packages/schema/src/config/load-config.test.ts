@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
@@ -69,7 +69,7 @@ describe('validating a profile', () => {
   it('rejects an unknown key instead of ignoring it', () => {
     project.writeProfile('postgres', { url: 'sqlite:x.sqlite', poolMax: 3 });
     expect(() => load({}, 'postgres')).toThrow(
-      new ConfigError('config/postgres.json: poolMax: unknown key (known: description, url, passwordFile, pool, connectTimeoutMs)'),
+      new ConfigError('config/postgres.json: poolMax: unknown key (known: description, url, passwordFile, sslrootcert, sslcert, sslkey, pool, connectTimeoutMs)'),
     );
   });
 
@@ -103,6 +103,25 @@ describe('environment overrides', () => {
     project.writeProfile('postgres', { url: 'postgresql://kdt@/kdt', passwordFile: 'pw' });
     const config = load({}, 'postgres');
     expect(config.target.driver === 'postgresql' && config.target.password?.reveal()).toBe(PASSWORD);
+  });
+
+  it('reads sslrootcert, sslcert and sslkey from the profile, relative to the project, and checks they can be read', () => {
+    mkdirSync(join(project.root, 'certs'));
+    project.writeFile('certs/ca.crt', 'ca');
+    project.writeFile('certs/client.crt', 'c');
+    project.writeFile('certs/client.key', 'k');
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full', sslrootcert: 'certs/ca.crt', sslcert: 'certs/client.crt', sslkey: 'certs/client.key' });
+    expect(load({}, 'postgres').target).toMatchObject({ sslrootcert: join(project.root, 'certs/ca.crt'), sslkey: join(project.root, 'certs/client.key') });
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full', sslrootcert: 'certs/missing.crt' });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError(`config/postgres.json: sslrootcert: cannot read ${join(project.root, 'certs/missing.crt')} (ENOENT); give a readable file (the CA certificate that signed the server's), or system`),
+    );
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full&sslrootcert=system', sslrootcert: 'certs/ca.crt' });
+    expect(() => load({}, 'postgres')).toThrow(new ConfigError('config/postgres.json: sslrootcert: also set in the URL (url); keep one'));
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt', sslrootcert: 'certs/ca.crt' });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError('config/postgres.json: sslrootcert/sslcert are set but sslmode is disable (the default): set sslmode=verify-full (or verify-ca, require)'),
+    );
   });
 
   it('fails on a missing or empty password file, naming it', () => {

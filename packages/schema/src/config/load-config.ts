@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { parseDatabaseUrl, tlsFiles, type DatabaseTarget, type PostgresTarget } from './database-url.js';
 import { readEnvironment } from './environment.js';
 import { firstIssue, profileSchema, type ProfileFile } from './profile-schema.js';
 import { findProjectRoot } from './project-root.js';
@@ -126,6 +126,23 @@ function readPasswordFile(path: string, where: string, warnings: string[]): Secr
   return new Secret(password);
 }
 
+/** The certificate files must be there and readable now: a TLS connection would fail later, and less clearly. */
+function checkTlsFiles(target: PostgresTarget, where: string): void {
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+    const path = target[key];
+    if (path === undefined || path === 'system') continue;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(`${where}: ${key}: cannot read ${path} (${code}); give a readable file${key === 'sslrootcert' ? ' (the CA certificate that signed the server\'s), or system' : ''}`);
+    }
+  }
+  if (target.sslmode === 'disable' && (target.sslrootcert || target.sslcert)) {
+    throw new ConfigError(`${where}: sslrootcert/sslcert are set but sslmode is disable (the default): set sslmode=verify-full (or verify-ca, require)`);
+  }
+}
+
 /**
  * Resolves the active configuration: the profile (flag, KDT_PROFILE, config/live, or the embedded
  * SQLite default), then the environment's overrides. Throws ConfigError with one line naming the
@@ -155,6 +172,21 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     if (target.driver === 'postgresql' && target.password) {
       warnings.push(`${shownFile}: url holds a password; move it to a file readable only by the service and set DATABASE_PASSWORD_FILE`);
     }
+  }
+
+  if (target.driver === 'postgresql') {
+    const fromProfile = { sslrootcert: profile.sslrootcert, sslcert: profile.sslcert, sslkey: profile.sslkey };
+    for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+      if (fromProfile[key] !== undefined && target[key] !== undefined) {
+        throw new ConfigError(`${shownFile}: ${key}: also set in the URL (${urlSource.kind === 'env' ? 'DATABASE_URL' : 'url'}); keep one`);
+      }
+    }
+    if (Object.values(fromProfile).some((v) => v !== undefined)) {
+      Object.assign(target, tlsFiles({ sslrootcert: fromProfile.sslrootcert ?? target.sslrootcert, sslcert: fromProfile.sslcert ?? target.sslcert, sslkey: fromProfile.sslkey ?? target.sslkey }, root, (what) => {
+        throw new ConfigError(`${shownFile}: ${what}`);
+      }));
+    }
+    checkTlsFiles(target, urlSource.kind === 'env' ? 'DATABASE_URL' : `${shownFile}`);
   }
 
   let passwordSource: ValueSource | undefined;
