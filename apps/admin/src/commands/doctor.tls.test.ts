@@ -120,4 +120,29 @@ describe(`pnpm admin doctor, TLS to a database on its own host (${server.kind} P
     expect(result.code).not.toBe(0);
     expect(result.all).toContain('DATABASE_URL: sslrootcert: cannot read /nonexistent/ca.crt (ENOENT); give a readable file (the CA certificate that signed the server\'s), or system');
   });
+
+  it('a hostssl line and a client without TLS, a hostnossl line and a TLS client: the line named, and the client-side fix works', async () => {
+    await serve(certs.server);
+    const file = ['--hba-file', cluster.hbaFile];
+    try {
+      hba = `hostssl   all   all   ${dbHost.hostAddress}/32   scram-sha-256`;
+      await cluster.setHba(hba);
+      const plain = await doctor(file, { env: env('disable') });
+      expect(plain.check('pg.auth')).toMatchObject({ status: 'fail', summary: 'line 1 is hostssl: the app connects without TLS, so it does not match' });
+      expect(plain.check('pg.auth').fix[0]).toBe('connect with TLS: sslmode=verify-full (with sslrootcert=CA-FILE) in the URL; the server must have ssl = on');
+      expect(plain.check('pg.hba').summary).toBe('line 1 is hostssl: the app connects without TLS, so it does not match');
+      expectHealthy(await doctor(file, { env: env('verify-full', withCa()) }));
+
+      hba = `hostnossl all   all   ${dbHost.hostAddress}/32   scram-sha-256`;
+      await cluster.setHba(hba);
+      const encrypted = await doctor(file, { env: env('verify-full', withCa()) });
+      expect(encrypted.check('pg.auth')).toMatchObject({ status: 'fail', summary: 'line 1 is hostnossl: it never matches a TLS client, and the app connects with TLS' });
+      expect(encrypted.check('pg.auth').evidence[0]).toContain(`no pg_hba.conf entry for host "${dbHost.hostAddress}", user "kdt_app", database "kdt_app", SSL encryption`);
+      expect(encrypted.check('pg.auth').fix[0]).toBe(`connect without TLS (sslmode=disable in the URL), or in ${cluster.hbaFile} add for the app: hostssl   kdt_app   kdt_app   ${dbHost.hostAddress}/32   scram-sha-256`);
+      expectHealthy(await doctor(file, { env: env('disable') }));
+    } finally {
+      hba = `host    all   all   ${dbHost.hostAddress}/32   scram-sha-256`;
+      await cluster.setHba(hba);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { CheckOutcome } from '../types.js';
 import { fail } from '../types.js';
-import { lineRef, RELOAD, type HbaVerdict } from './hba-verdict.js';
+import { lineRef, RELOAD, tlsMismatchFix, tlsMismatchSummary, type HbaVerdict } from './hba-verdict.js';
 import type { ServerError } from './login.js';
 import type { LoggedRefusal } from './server-log.js';
 import { lineForRefusal, parseHbaRefusal } from './hba-refusal.js';
@@ -67,6 +67,7 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
   const user = q(target.user);
 
   if (/no pg_hba\.conf entry/.test(error.message)) {
+    if (facts.hba?.tlsMismatch) return fail(tlsMismatchSummary(facts.hba.tlsMismatch), [...evidence, lineRef(facts.hba.tlsMismatch.line)], tlsMismatchFix(facts.hba));
     const file = facts.remoteHost ? `the pg_hba.conf on ${facts.remoteHost}` : 'pg_hba.conf';
     const add = facts.hba ? moveFix(facts.hba) : [`add a line for the app to ${file}, above the catch-all lines, e.g. ${lineForRefusal(target, parseHbaRefusal(error.message))}`, facts.reload ?? RELOAD];
     return fail('no pg_hba.conf line allows this connection', evidence, add);

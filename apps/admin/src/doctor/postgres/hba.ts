@@ -2,7 +2,7 @@ import { lintHba, TOO_COSTLY } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { localFiles } from '../system-files.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
-import { lineRef } from './hba-verdict.js';
+import { lineRef, tlsMismatchFix, tlsMismatchSummary } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
 
 /** What the server itself says about the file, when the role may ask (superusers). */
@@ -54,6 +54,9 @@ export const hbaCheck: Check<DoctorContext> = {
         [...verdict.invalid.map((i) => `${verdict.file} line ${i.line}: ${i.message}`), ...view.evidence],
         ['fix or remove those lines', verdict.reload],
       );
+    }
+    if (!verdict.matched && verdict.tlsMismatch) {
+      return fail(tlsMismatchSummary(verdict.tlsMismatch), [where, lineRef(verdict.tlsMismatch.line)], tlsMismatchFix(verdict));
     }
     if (!verdict.matched) {
       const place = verdict.firstRuleLine === null ? `add to ${verdict.file}` : `add above line ${verdict.firstRuleLine} of ${verdict.file}`;

@@ -121,6 +121,11 @@ async function read(context: DoctorContext): Promise<HbaReading> {
   const refused = context.login && !context.login.ok && 'serverError' in context.login ? parseHbaRefusal(context.login.serverError.message) : null;
   const request = appRequest(target, context.clientAddress, refused);
   const match = matchHba(parsed, request);
+  let tlsMismatch: HbaVerdict['tlsMismatch'] = null;
+  if (!match.rule && request.type === 'host') {
+    const flipped = matchHba(parsed, { ...request, ssl: !request.ssl }).rule;
+    if (flipped && (flipped.type === 'hostssl' || flipped.type === 'hostnossl')) tlsMismatch = { line: ref(flipped), clientSsl: request.ssl ?? false };
+  }
   let shadowed: HbaLineRef | null = null;
   if (match.rule && !namesApp(match.rule, request)) {
     // A later line for the app that matches on its own is hidden by the one that matched first.
@@ -137,6 +142,7 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       firstRuleLine: parsed.rules.find((r) => r.file === located.path)?.line ?? null,
       suggestedLine: suggestedLine(request),
       reload: reloadCommand(place),
+      tlsMismatch,
       invalid: parsed.invalid.map((i) => ({ line: i.line, message: i.message })),
       undecided: match.skipped.filter((s) => s.reason === 'too-costly').map((s) => ({ line: s.rule.line, detail: s.detail })),
     },
