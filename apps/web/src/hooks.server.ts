@@ -1,4 +1,5 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
+import { maskUrlPasswords } from '@kit-db-test/schema';
 
 /**
  * A page whose database is down still renders (with its explanation), but answers 503 so that
@@ -16,7 +17,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 /** Never a stack trace (nor anything it might contain) in a response: a short message; the log has the rest. */
 export const handleError: HandleServerError = ({ kind, error, event }) => {
   if (kind === 'unknown') {
-    console.error(`error on ${event.request.method} ${event.url.pathname}:`, error instanceof Error ? error.message : error);
+    console.error(`error on ${event.request.method} ${event.url.pathname}: ${maskUrlPasswords(error instanceof Error ? error.message : String(error))}`);
     return { message: 'Internal error: the server log has the details.' };
   }
   return undefined;

@@ -7,3 +7,4 @@ export { startSite, type Site } from './site.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';
+export { hostilePasswords, type HostilePassword } from './hostile-passwords.js';
