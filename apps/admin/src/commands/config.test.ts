@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostilePasswords, tempProject, type TempProject } from '@kit-db-test/testing';
@@ -67,5 +68,19 @@ describe('pnpm admin config', () => {
     expect(run.code).toBe(0);
     expect(run.all).not.toContain(PASSWORD);
     expect(JSON.parse(run.stdout).environment).toContainEqual(expect.objectContaining({ name: 'DATABASE_PASSWORD_FILE', set: true, value: '(names no file; not shown)' }));
+  });
+
+  it.each([
+    ['a named pipe (FIFO)', (): string => {
+      const fifo = `${project.root}/db-password.fifo`;
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      return fifo;
+    }],
+    ['a character device', () => '/dev/zero'],
+  ])('refuses a DATABASE_PASSWORD_FILE that is %s at once, with one line, instead of blocking or filling memory', async (what, path) => {
+    const file = path();
+    const run = await runAdmin(['config'], { env: { KDT_ROOT: project.root, DATABASE_URL: 'postgresql://kdt@/kdt', DATABASE_PASSWORD_FILE: file }, timeoutMs: 15_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`✗ configuration: DATABASE_PASSWORD_FILE: ${file}: it is ${what}, not a regular file; point it at a regular file holding only the password`);
   });
 });
