@@ -17,14 +17,14 @@ const SHAPES: [label: string, shape: string][] = [
   ['URL delimiters, unencoded "%" (p@ss:w/rd#%)', '·@·:·/·#·%'],
   ['a blank and a bad escape (a b%zz)', '· ·%zz·'],
   ['a query mark (x?y)', '·?·'],
-  ['several "@", one at the end', '·@·@·@'],
+  ['a URL inside, several "@", one at the end', '·://·@·@·@'],
   ['newline, CR, tab', '·\n·\r\n·\t·'],
-  ['quotes, backslash, shell characters', '·"·\'·\\·`·$(·)'],
-  ['unicode, no-break space', '·Ω€·😀\u00a0·'],
+  ['quotes, backslash, shell, query and HTML characters', '·"·\'·\\·`·$(·)·&·=·;·<b>·'],
+  // Characters SASLprep leaves alone: node-postgres maps a no-break space to a blank, the server not
+  // beside an emoji (it then takes the password raw), so that login would fail in the driver.
+  ['unicode', '·Ωé€·😀·'],
   ['what looks percent-encoded already (%41, %2F)', '·%41·%2F·'],
-  ['a URL inside the password', '·://·@·'],
-  ['query and HTML characters', '·&·=·;·<b>·'],
-  ['leading blank, colons', ' ·:·::'],
+  ['a leading blank, colons', ' ·:·::'],
 ];
 
 function fragment(): string {
