@@ -281,6 +281,8 @@ describe('secrets: passwords with URL-special characters, encoded and not, on ev
       'in the place of DATABASE_PASSWORD_FILE': { DATABASE_URL: `postgresql://${user}@/${user}?${where}`, DATABASE_PASSWORD_FILE: password },
     } as const;
     type Way = keyof typeof ways;
+    const crashes: string[] = [];
+    const refusals: Partial<Record<Way, string>> = {};
     const outcome: Partial<Record<Way, { config: number | null; auth: string | null; health: number | null; kind: string | null }>> = {};
 
     // The encoded URL first: its init-database creates the table the other ways then read.
@@ -304,14 +306,10 @@ describe('secrets: passwords with URL-special characters, encoded and not, on ev
           const commands = [...everywhere, ...(way.includes('URL') ? withUrl : [])];
           const runs = await Promise.all(commands.map((args) => runAdmin(args, { env: { ...env, PORT: port } })));
           runs.forEach((run, k) => texts.push({ label: `${way}: pnpm admin ${commands[k]!.join(' ')} (exit ${run.code})`, text: run.all }));
-          expect(runs.map((r) => r.code).filter((c) => c !== 0 && c !== 1)).toEqual([]);
+          runs.forEach((r, k) => r.code !== 0 && r.code !== 1 && crashes.push(`${way}: ${commands[k]!.join(' ')} exited ${r.code}`));
           const auth = (JSON.parse(runs[2]!.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'pg.auth');
           outcome[way] = { config: runs[0]!.code, auth: auth?.status ?? null, health: null, kind: null };
-          if (runs[0]!.code === 1) {
-            // One line naming the fix: percent-encoding, or a file's path where the password was.
-            expect(runs[0]!.stderr.trim().split('\n')).toHaveLength(1);
-            expect(runs[0]!.stderr).toMatch(way === 'in the place of DATABASE_PASSWORD_FILE' ? /names no file/ : /percent-encode them \(@ as %40, : as %3A, \/ as %2F, \? as %3F, # as %23, % as %25, a blank as %20\)/);
-          }
+          if (runs[0]!.code === 1) refusals[way] = runs[0]!.stderr;
           if (!site) return;
           for (const [what, answer] of [
             ['GET /', await page(site.url, { headers: { accept: 'text/html' } })],
@@ -333,6 +331,12 @@ describe('secrets: passwords with URL-special characters, encoded and not, on ev
     }
 
     expect(leaksIn(texts, [{ password, fragments }])).toEqual([]);
+    expect(crashes).toEqual([]);
+    // Each refusal is one line naming the fix: percent-encoding, or a file's path where the password was.
+    for (const [way, message] of Object.entries(refusals)) {
+      expect(message.trim().split('\n')).toHaveLength(1);
+      expect(message).toMatch(way === 'in the place of DATABASE_PASSWORD_FILE' ? /names no file/ : /percent-encode them \(@ as %40, : as %3A, \/ as %2F, \? as %3F, # as %23, % as %25, a blank as %20\)/);
+    }
     // Given properly, the password logs in, whatever it holds.
     expect(outcome['percent-encoded in DATABASE_URL']).toEqual({ config: 0, auth: 'pass', health: 200, kind: null });
     expect(outcome['in DATABASE_PASSWORD_FILE']).toMatchObject({ config: 0, auth: 'pass' });
