@@ -315,7 +315,7 @@ export function analyzeProxy(directives: Directive[], site: SiteView, loaded: Re
     return { proxiesNothing: false, route, findings, evidence };
   }
   if (!route) {
-    // No rule for the base path: is there one that reaches the site under another path?
+    // No rule for the base path: is there one that points at the site under another path?
     const elsewhere = ordered.find((r) => r.target && targetReachesSite(r.target, site.listen));
     if (elsewhere) {
       route = elsewhere;
