@@ -179,7 +179,7 @@ describe('httpd checks on fixtures', () => {
     const { by } = await doctor('debian-pass', debian(), { site: { basePath: '/kit-db-test', origin: 'https://example.org' }, options: { publicUrl: 'http://example.org/kit-db-test/' } });
     expect(by('httpd.proxy')).toMatchObject({
       status: 'fail',
-      summary: 'the site\'s ORIGIN is https://example.org but browsers use http://example.org (--public-url): every form post gets 403 "Cross-site POST form submissions are forbidden"',
+      summary: 'the site\'s ORIGIN is https://example.org but browsers use http://example.org (--public-url): the scheme differs (https:// behind http): every form post gets 403 "Cross-site POST form submissions are forbidden"',
       fix: ["set ORIGIN=http://example.org in the site's environment file, then systemctl restart kit-db-test.service", 'apache2ctl -t && systemctl reload apache2'],
     });
   });

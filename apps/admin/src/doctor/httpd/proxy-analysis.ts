@@ -452,7 +452,10 @@ function originFindings(directives: Directive[], site: SiteView, route: ProxyRou
       return;
     }
     if (fixed !== pub.origin) {
-      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}): ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
+      const schemes = fixed ? [new URL(fixed), new URL(pub.origin)] : null;
+      // Only the scheme differs: the usual slip once httpd terminates TLS.
+      const scheme = schemes && schemes[0]!.host === schemes[1]!.host && schemes[0]!.protocol !== schemes[1]!.protocol ? ` the scheme differs (${schemes[0]!.protocol}// behind ${schemes[1]!.protocol.slice(0, -1)}):` : '';
+      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}):${scheme} ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
     }
     return;
   }
