@@ -83,6 +83,9 @@ ops
   .option('--port <n>', 'the site listens on 127.0.0.1:N (default: 3000)')
   .option('--socket <path>', 'the site listens on this unix socket instead, in /run/kit-db-test/, e.g. /run/kit-db-test/site.sock')
   .option('--base-path <path>', "the site's base path, e.g. /kit-db-test (default: the site build's, else BASE_PATH, else none)")
+  .option('--tls-cert <path>', "with an https:// --public-url: the certificate chain httpd serves, e.g. certbot's /etc/letsencrypt/live/NAME/fullchain.pem (default: the distribution's self-signed snakeoil pair, for a first test)")
+  .option('--tls-key <path>', "its private key, e.g. certbot's /etc/letsencrypt/live/NAME/privkey.pem")
+  .option('--hsts', 'send Strict-Transport-Security: browsers then use https only for the host, for a year (needs a real certificate)')
   .action(async (options) => (await import('./commands/ops/render.js')).opsRenderCommand(options, io));
 for (const command of ops.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin ops ${command.name()} --help" for usage)`);
 
