@@ -18,13 +18,18 @@ export interface RunAdminOptions {
   as?: { uid: number; gid: number };
   /** Kill the command after this long (default 60 s); a run that hangs then ends with code null. */
   timeoutMs?: number;
+  /** The umask the command starts with, e.g. '000' (through sh, which then execs node). */
+  umask?: string;
 }
 
 /** Runs the built `pnpm admin` entry point as an operator would, with stdin not a terminal. */
 export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise<AdminRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, argv] = options.umask
+      ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
+      : [process.execPath, [BIN, ...args]];
+    const child = spawn(command, argv, {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 60_000,

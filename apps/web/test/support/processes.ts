@@ -29,12 +29,23 @@ export interface ServerProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+export interface SpawnOptions {
+  /** run as this uid/gid (the tests run as root, which any permission lets through) */
+  as?: { uid: number; gid: number };
+  /** the umask the server starts with, e.g. '000' (through sh, which then execs node) */
+  umask?: string;
+}
+
+export async function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['server.js'], {
+  const [command, args] = options.umask
+    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" server.js`, process.execPath]]
+    : [process.execPath, ['server.js']];
+  const child = spawn(command, args, {
     cwd: WEB_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.as ?? {}),
   });
   let stdout = '';
   let stderr = '';
@@ -119,7 +130,7 @@ export interface Answer {
  * every answer is in: the processes that hold them answered them, so each answer says which
  * process of a multi-process site gave it.
  */
-export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[]): Promise<Answer[]> {
+export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[], headers: Record<string, string> = {}): Promise<Answer[]> {
   const port = Number(new URL(url).port);
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
   try {
@@ -128,7 +139,7 @@ export async function getOnSeparateConnections(url: string, path: string, count:
         { length: count },
         () =>
           new Promise<{ status: number; body: string; local: number }>((resolve, reject) => {
-            const req = http.get(new URL(path, url), { agent, timeout: 5000 }, (res) => {
+            const req = http.get(new URL(path, url), { agent, timeout: 5000, headers }, (res) => {
               let body = '';
               res.setEncoding('utf8');
               res.on('data', (d: string) => (body += d));
