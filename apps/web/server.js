@@ -18,6 +18,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
+import { notifyReady } from './sd-notify.js';
+
+// ps, top, ss -p and systemctl status name the process after the site, not Node's "MainThread".
+process.title = 'kit-db-test';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
 const INTERNAL_HOST = 'x-kdt-origin-host';
@@ -116,6 +120,7 @@ function superviseWorkers(count) {
     if (announced || typeof message?.kdtListening !== 'string') return;
     announced = true;
     console.log(message.kdtListening);
+    notifyReady(message.kdtListening);
   });
   for (let i = 0; i < count; i++) fork();
   const stop = () => {
@@ -176,7 +181,10 @@ async function serve() {
     const processes = workers > 1 ? `${workers} processes; ` : '';
     const line = `kit-db-test listening on ${where}${base || '/'} (${processes}base path ${base || '(none)'}; origin from ${policy.describe}; ${profileSummary()})`;
     if (cluster.isWorker) process.send?.({ kdtListening: line });
-    else console.log(line);
+    else {
+      console.log(line);
+      notifyReady(line);
+    }
   };
   if (socketPath) {
     if (cluster.isPrimary && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run
