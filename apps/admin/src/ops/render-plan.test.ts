@@ -47,7 +47,7 @@ describe('RHEL, PostgreSQL, TCP, under a base path, public URL https', () => {
   it('the unit', () => {
     expect(file('etc/systemd/system/kit-db-test.service')).toBe(`# kit-db-test site: the Node server (apps/web/server.js), behind httpd.
 # Rendered by \`pnpm admin ops render\`; install as /etc/systemd/system/kit-db-test.service, then
-#   systemctl daemon-reload && systemctl enable --now kit-db-test
+#   systemctl daemon-reload && systemctl enable kit-db-test && systemctl restart kit-db-test
 [Unit]
 Description=kit-db-test site
 After=network.target postgresql.service
@@ -259,13 +259,14 @@ setsebool -P httpd_graceful_shutdown 1
       "install -m 0644 /root/kdt-ops/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service",
       "sudo -u kdt sh -c 'set -a && . /etc/kit-db-test/kit-db-test.env && exec /srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/admin/dist/bin.js init-database'",
       "systemctl daemon-reload",
-      "systemctl enable --now kit-db-test",
+      "systemctl enable kit-db-test",
+      "systemctl restart kit-db-test",
       "install -m 0644 /root/kdt-ops/etc/httpd/conf.d/kit-db-test.conf /etc/httpd/conf.d/kit-db-test.conf",
       "apachectl -t",
       "systemctl enable --now httpd",
       "systemctl reload httpd",
       "curl -fsS https://example.org/kit-db-test/health",
-      "cd /srv/kit-db-test && ./run.sh pnpm admin doctor --public-url https://example.org/kit-db-test/"
+      "cd /srv/kit-db-test && (set -a && . /etc/kit-db-test/kit-db-test.env && ./run.sh pnpm admin doctor --public-url https://example.org/kit-db-test/)"
     ]);
   });
 
@@ -286,7 +287,7 @@ describe('Debian, SQLite, unix socket, no base path', () => {
   it("the unit: httpd's group for the socket, a RuntimeDirectory, ReadWritePaths for the SQLite folder", () => {
     expect(file('etc/systemd/system/kit-db-test.service')).toBe(`# kit-db-test site: the Node server (apps/web/server.js), behind httpd.
 # Rendered by \`pnpm admin ops render\`; install as /etc/systemd/system/kit-db-test.service, then
-#   systemctl daemon-reload && systemctl enable --now kit-db-test
+#   systemctl daemon-reload && systemctl enable kit-db-test && systemctl restart kit-db-test
 [Unit]
 Description=kit-db-test site
 After=network.target
@@ -409,20 +410,22 @@ ORIGIN=http://localhost
         "install -m 0644 /root/kdt-ops/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service",
         "sudo -u kdt sh -c 'set -a && . /etc/kit-db-test/kit-db-test.env && exec /srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/admin/dist/bin.js init-database'",
         "systemctl daemon-reload",
-        "systemctl enable --now kit-db-test"
+        "systemctl enable kit-db-test",
+        "systemctl restart kit-db-test"
       ],
       [
         "apache2",
         "install -m 0644 /root/kdt-ops/etc/apache2/sites-available/kit-db-test.conf /etc/apache2/sites-available/kit-db-test.conf",
         "a2enmod proxy proxy_http headers",
         "a2ensite kit-db-test",
+        "a2dissite 000-default",
         "apache2ctl -t",
         "systemctl reload apache2"
       ],
       [
         "check",
         "curl -fsS http://localhost/health",
-        "cd /srv/kit-db-test && ./run.sh pnpm admin doctor --public-url http://localhost/"
+        "cd /srv/kit-db-test && (set -a && . /etc/kit-db-test/kit-db-test.env && ./run.sh pnpm admin doctor --public-url http://localhost/)"
       ]
     ]);
   });
@@ -551,6 +554,10 @@ describe('renderRequest', () => {
     [{ publicUrl: 'ftp://example.org/' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [{ publicUrl: 'example.org' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "example.org"'],
     [{ publicUrl: 'https://u:p@example.org/' }, '--public-url: expected scheme, host, port and path only (no user, query or fragment), got "https://example.org/…"'],
+    [{ publicUrl: 'http:///kit-db-test/' }, '--public-url: "http:///kit-db-test/" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
+    [{ publicUrl: 'https://' }, '--public-url: "https://" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
+    [{ publicUrl: 'https://example.org/' }, '--public-url: its path / is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=""'],
+    [{ publicUrl: 'https://example.org/kdt/' }, '--public-url: its path /kdt is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=/kdt'],
     [{ serviceUser: 'Root Admin' }, '--service-user: expected a system account name (lower-case letters, digits, _ and -, at most 32), got "Root Admin"'],
     [{ installDir: 'srv/kdt' }, '--install-dir: expected an absolute path of letters, digits and . _ + @ - /, e.g. /srv/kit-db-test, got "srv/kdt"'],
     [{ node: '/usr/bin/node 22' }, '--node: expected an absolute path of letters, digits and . _ + @ - /, e.g. /usr/bin/node, got "/usr/bin/node 22"'],

@@ -245,21 +245,30 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
   const node = request.nodePath;
   list.push({
     title: 'the site service',
-    notes: [`init-database runs as ${user} with the service's environment, as the site will`],
+    notes: [
+      `init-database runs as ${user} with the service's environment, as the site will`,
+      'restart, not enable --now: after a re-render the running site must take the new unit and environment',
+    ],
     commands: [
       `install -m 0644 ${at(UNIT_FILE.slice(1))} ${UNIT_FILE}`,
       `sudo -u ${user} sh -c 'set -a && . ${ENV_FILE} && exec ${node} ${request.installDir}/apps/admin/dist/bin.js init-database'`,
       'systemctl daemon-reload',
-      'systemctl enable --now kit-db-test',
+      // enable --now would leave a running site on its old settings after a re-render: restart always.
+      'systemctl enable kit-db-test',
+      'systemctl restart kit-db-test',
     ],
   });
 
   const httpPort = selinux.httpPort;
   const listenNote = httpPort === 80 || httpPort === 443 ? [] : [`httpd must listen on ${httpPort}: add "Listen ${httpPort}" to ${layout.listenFile}`];
+  const defaultSiteNote =
+    request.layout === 'debian'
+      ? ["Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)"]
+      : [];
   const httpdConf = layout.httpdConf;
   list.push({
     title: request.layout === 'rhel' ? 'httpd' : 'apache2',
-    notes: listenNote,
+    notes: [...listenNote, ...defaultSiteNote],
     commands:
       request.layout === 'rhel'
         ? [`install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`, layout.configTest, `systemctl enable --now ${layout.httpdService}`, `systemctl reload ${layout.httpdService}`]
@@ -267,6 +276,7 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
             `install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`,
             'a2enmod proxy proxy_http headers',
             'a2ensite kit-db-test',
+            'a2dissite 000-default',
             layout.configTest,
             `systemctl reload ${layout.httpdService}`,
           ],
@@ -274,8 +284,11 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
 
   list.push({
     title: 'check',
-    notes: [],
-    commands: [`curl -fsS ${new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href}`, `cd ${request.installDir} && ./run.sh pnpm admin doctor --public-url ${request.publicUrl.href}`],
+    notes: [`the doctor reads the site's settings (the database, where it listens) from ${ENV_FILE}, as the service does`],
+    commands: [
+      `curl -fsS ${new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href}`,
+      `cd ${request.installDir} && (set -a && . ${ENV_FILE} && ./run.sh pnpm admin doctor --public-url ${request.publicUrl.href})`,
+    ],
   });
   return list;
 }
