@@ -7,3 +7,6 @@ export { startSite, type Site } from './site.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';
+export { pristineDebianRoot, machineCacheDir, PRISTINE_ROOT_VERSION } from './machine/pristine-root.js';
+export { Machine, type MachineOptions, type RunOptions } from './machine/machine.js';
+export { mustRun, runCommand, type CommandResult } from './machine/run-command.js';
