@@ -1,10 +1,12 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
+import { showsDetails } from '#lib/server/audience.js';
 
 /**
  * A page whose database is down still renders (with its explanation), but answers 503 so that
  * monitoring and httpd see the failure. SvelteKit has no setStatus: the load sets locals.status.
  */
 export const handle: Handle = async ({ event, resolve }) => {
+  event.locals.details = showsDetails(event.platform);
   const response = await resolve(event);
   const status = event.locals.status;
   if (status && !event.isDataRequest && response.status === 200) {

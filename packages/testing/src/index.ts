@@ -1,8 +1,9 @@
 export { pgServers, type PgServer } from './postgres/servers.js';
+export { freezeCluster, type FrozenCluster } from './postgres/freeze.js';
 export { startPostgres, DEFAULT_HBA, type PgCluster, type StartPostgresOptions, type ConnectAs } from './postgres/cluster.js';
 export { APP_DATABASE, APP_ROLE, SUPERUSER } from './postgres/template.js';
 export { tempProject, type TempProject } from './project.js';
-export { query } from './postgres/query.js';
+export { query, openSession, type Session } from './postgres/query.js';
 export { startSite, type Site } from './site.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
@@ -10,3 +11,4 @@ export { buildSite } from './build-site.js';
 export { pristineDebianRoot, machineCacheDir, PRISTINE_ROOT_VERSION } from './machine/pristine-root.js';
 export { Machine, type MachineOptions, type RunOptions } from './machine/machine.js';
 export { mustRun, runCommand, type CommandResult } from './machine/run-command.js';
+export { createNetworkNamespace, type NetworkNamespace, type Answer as NamespaceAnswer } from './network-namespace.js';

@@ -38,6 +38,8 @@ export interface DoctorContext {
   commands: CommandRunner;
   /** how the site is deployed: where it listens, its base path, its origin policy */
   site: SiteSettings;
+  /** where the database settings came from when not (only) from the doctor's own environment */
+  configNotes?: string[];
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
   /** PostgreSQL: the result of logging in with the configured credentials */

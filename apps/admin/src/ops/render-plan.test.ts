@@ -106,7 +106,7 @@ WantedBy=multi-user.target
 `);
   });
 
-  it('the environment file: the profile, the password file (never the password), the address, ORIGIN', () => {
+  it('the environment file: the profile, the password file (never the password), the address, who sees details, ORIGIN', () => {
     expect(file('etc/kit-db-test/kit-db-test.env')).toBe(`# kit-db-test site environment, read by systemd (EnvironmentFile= in kit-db-test.service) and by
 # \`pnpm admin doctor\`. Install as /etc/kit-db-test/kit-db-test.env, mode 0640, owner root, group kdt:
 #   install -m 0640 -o root -g kdt kit-db-test.env /etc/kit-db-test/kit-db-test.env
@@ -127,6 +127,15 @@ PORT=3000
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
+# Who sees which database answered, as whom (server version, database, user, socket, profile,
+# files) and the server's own messages, on the page and in /health: local = clients on this
+# machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
+# timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
+KDT_DETAILS=local
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
+
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=https://example.org
 # Or take it from httpd's headers instead (remove ORIGIN then):
@@ -141,8 +150,14 @@ ORIGIN=https://example.org
 # Install as /etc/httpd/conf.d/kit-db-test.conf; the httpd package loads mod_proxy, mod_proxy_http
 # and mod_headers (conf.modules.d). Then: apachectl -t && systemctl reload httpd
 #
-# The public URL is https: this virtual host speaks plain HTTP behind whatever terminates TLS.
-# With mod_ssl on this server, put the lines inside <VirtualHost> into your *:443 virtual host.
+# The public URL is https: httpd terminates TLS (mod_ssl) on port 443 with
+#   /etc/pki/tls/certs/localhost.crt
+#   /etc/pki/tls/private/localhost.key
+# and the port-80 virtual host only redirects there.
+# mod_ssl is a package of its own: dnf install -y mod_ssl
+# That pair is the distribution's self-signed one, for a first test: browsers warn. For a real
+# certificate (e.g. certbot's /etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem), render
+# again with --tls-cert and --tls-key.
 #
 # The port is 80 unless the configuration that includes this file defines another first, e.g.
 # a test instance on a loopback port:
@@ -151,9 +166,28 @@ ORIGIN=https://example.org
 <IfDefine !KDT_HTTP_PORT>
     Define KDT_HTTP_PORT 80
 </IfDefine>
+# The same for the TLS port (KDT_HTTPS_PORT), which must be this file's public port: the redirect
+# below names it.
+<IfDefine !KDT_HTTPS_PORT>
+    Define KDT_HTTPS_PORT 443
+</IfDefine>
 
 <VirtualHost *:\${KDT_HTTP_PORT}>
     ServerName example.org
+
+    # Plain HTTP only sends browsers to the same path over HTTPS (mod_alias): a form posted over
+    # http would carry an http:// Origin, which the site's https ORIGIN refuses.
+    Redirect permanent "/" "https://example.org/"
+</VirtualHost>
+
+<VirtualHost *:\${KDT_HTTPS_PORT}>
+    ServerName example.org
+
+    SSLEngine on
+    SSLCertificateFile "/etc/pki/tls/certs/localhost.crt"
+    SSLCertificateKeyFile "/etc/pki/tls/private/localhost.key"
+    # TLS 1.2 and 1.3 only: every current browser speaks them, and the older ones are broken.
+    SSLProtocol -all +TLSv1.2 +TLSv1.3
 
     # A reverse proxy only: never a forward proxy for whoever asks.
     ProxyRequests Off
@@ -169,6 +203,10 @@ ORIGIN=https://example.org
     # answering 503 for 60 seconds.
     ProxyPass        "/kit-db-test" "http://127.0.0.1:3000/kit-db-test" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/kit-db-test" "http://127.0.0.1:3000/kit-db-test"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /kit-db-test/health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>
@@ -285,12 +323,14 @@ setsebool -P httpd_graceful_shutdown 1
       "systemctl daemon-reload",
       "systemctl enable kit-db-test",
       "systemctl restart kit-db-test",
+      "dnf install -y mod_ssl",
+      "[ -s /etc/pki/tls/certs/localhost.crt ] || /usr/libexec/httpd-ssl-gencerts",
       "install -m 0644 /root/kdt-ops/etc/httpd/conf.d/kit-db-test.conf /etc/httpd/conf.d/kit-db-test.conf",
       "apachectl -t",
       "systemctl enable --now httpd",
       "systemctl reload httpd",
-      "curl -fsS https://example.org/kit-db-test/health",
-      "cd /srv/kit-db-test && (set -a && . /etc/kit-db-test/kit-db-test.env && ./run.sh pnpm admin doctor --public-url https://example.org/kit-db-test/)"
+      "curl -fsS --insecure https://example.org/kit-db-test/health",
+      "cd /srv/kit-db-test && ./run.sh pnpm admin doctor --public-url https://example.org/kit-db-test/"
     ]);
   });
 
@@ -396,6 +436,15 @@ SOCKET_PATH=/run/kit-db-test/site.sock
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
+# Who sees which database answered, as whom (server version, database, user, socket, profile,
+# files) and the server's own messages, on the page and in /health: local = clients on this
+# machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
+# timings and what kind of failure it is. Add admin networks (local,10.0.0.0/8), or none.
+KDT_DETAILS=local
+# The largest form post is about 51 KB (4000 characters of things and 255 of stuff, at most 12
+# bytes each once percent-encoded): a bigger body is answered 413 and never read to its end.
+BODY_SIZE_LIMIT=64K
+
 # The public origin: SvelteKit refuses a form post whose Origin header is not this.
 ORIGIN=http://localhost
 # Or take it from httpd's headers instead (remove ORIGIN then):
@@ -435,6 +484,10 @@ ORIGIN=http://localhost
     # answering 503 for 60 seconds.
     ProxyPass        "/" "unix:/run/kit-db-test/site.sock|http://localhost/" connectiontimeout=5 timeout=30 retry=0
     ProxyPassReverse "/" "http://localhost/"
+
+    # No LimitRequestBody: httpd does not apply it to requests it proxies. The site's own limit,
+    # BODY_SIZE_LIMIT in its environment file, answers 413 to a body bigger than any form post.
+    # No request-rate limit either: httpd has none of its own (see ops/README.md).
 
     # /health answers JSON for monitoring: 200 when the database answers, 503 when not.
 </VirtualHost>
@@ -564,6 +617,30 @@ describe('pg_hba.conf and SQL names', () => {
   });
 });
 
+describe('each value quoted for the file it goes in', () => {
+  const odd = "/srv/my data/it's \"a\" $(id) 100%";
+  const { plan, file } = render({ layout: 'debian' }, { ...sqlite, path: `${odd}/kdt.sqlite`, databaseUrl: `sqlite:${odd}/kdt.sqlite` });
+
+  it('the unit: ReadWritePaths= takes the folder as one quoted item, "%" doubled', () => {
+    expect(file('etc/systemd/system/kit-db-test.service')).toContain(`\nReadWritePaths="/srv/my data/it's \\"a\\" $(id) 100%%"\n`);
+  });
+
+  it('the environment file: DATABASE_URL in double quotes, \\ " $ ` escaped', () => {
+    expect(file('etc/kit-db-test/kit-db-test.env')).toContain(`\nDATABASE_URL="sqlite:/srv/my data/it's \\"a\\" \\$(id) 100%/kdt.sqlite"\n`);
+  });
+
+  it("the shell steps: the folder in single quotes, a quote as '\\''", () => {
+    expect(plan.steps.flatMap((s) => s.commands)).toContain(`install -d -m 0750 -o kdt -g kdt '/srv/my data/it'\\''s "a" $(id) 100%'`);
+  });
+
+  it("psql's \\prompt and \\echo: a quote in the role name doubled", () => {
+    const sql = render({}, { ...postgres, role: "o'brien ops", database: 'Stuff DB' }).file('postgres/create-role-and-database.sql');
+    expect(sql).toContain("\n\\prompt 'password for role o''brien ops: ' password\n");
+    expect(sql).toContain("\n\\echo 'role o''brien ops and database Stuff DB are ready; next: pnpm admin init-database'\n");
+    expect(sql).toContain(`\nCREATE ROLE "o'brien ops" LOGIN PASSWORD`);
+  });
+});
+
 describe('renderRequest', () => {
   it('fills the defaults: rhel, kdt, the checkout, the toolchain node, port 3000, the build base path, http://localhost + base', () => {
     expect(renderRequest({}, defaults)).toEqual({
@@ -575,6 +652,7 @@ describe('renderRequest', () => {
       basePath: '/kit-db-test',
       basePathFrom: 'the site build (apps/web/build)',
       publicUrl: { href: 'http://localhost/kit-db-test/', origin: 'http://localhost', scheme: 'http', hostname: 'localhost', port: 80 },
+      tls: null,
       warnings: [],
     });
   });
@@ -589,6 +667,14 @@ describe('renderRequest', () => {
       '--install-dir /home/me/kdt: the unit\'s ProtectHome=yes hides /home, /root and /run/user from the site; install it under /srv or /opt',
       '--base-path /other differs from the site build\'s /kit-db-test: the build decides where the site answers; rebuild with BASE_PATH=/other pnpm build',
     ]);
+  });
+
+  it("warns about an account another service owns: PostgreSQL's, httpd's, nobody", () => {
+    expect(renderRequest({ serviceUser: 'postgres' }, defaults).warnings).toEqual([
+      "--service-user postgres: the PostgreSQL server's account: the site would own the database files and log in to PostgreSQL as its superuser through peer authentication; give the site an account of its own (default kdt)",
+    ]);
+    expect(renderRequest({ serviceUser: 'www-data' }, defaults).warnings[0]).toMatch(/^--service-user www-data: httpd's own account \(Debian\)/);
+    expect(renderRequest({ serviceUser: 'kdt' }, defaults).warnings).toEqual([]);
   });
 
   it.each([
@@ -606,9 +692,74 @@ describe('renderRequest', () => {
     [{ publicUrl: 'https://' }, '--public-url: "https://" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
     [{ publicUrl: 'https://example.org/' }, '--public-url: its path / is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=""'],
     [{ publicUrl: 'https://example.org/kdt/' }, '--public-url: its path /kdt is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=/kdt'],
+    [{ serviceUser: 'root' }, '--service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)'],
     [{ serviceUser: 'Root Admin' }, '--service-user: expected a system account name (lower-case letters, digits, _ and -, at most 32), got "Root Admin"'],
     [{ installDir: 'srv/kdt' }, '--install-dir: expected an absolute path of letters, digits and . _ + @ - /, e.g. /srv/kit-db-test, got "srv/kdt"'],
     [{ node: '/usr/bin/node 22' }, '--node: expected an absolute path of letters, digits and . _ + @ - /, e.g. /usr/bin/node, got "/usr/bin/node 22"'],
+  ])('refuses %j with one line naming the option and the fix', (raw, message) => {
+    expect(() => renderRequest(raw, defaults)).toThrow(new UsageError(message));
+  });
+});
+
+describe('HTTPS at httpd', () => {
+  const letsEncrypt = { tlsCert: '/etc/letsencrypt/live/example.org/fullchain.pem', tlsKey: '/etc/letsencrypt/live/example.org/privkey.pem' };
+
+  it("Debian, a real certificate, HSTS: the TLS host proxies, the port-80 host redirects, HSTS sent; the environment's ORIGIN is https", () => {
+    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/', ...letsEncrypt, hsts: true }, sqlite);
+    const site = file('etc/apache2/sites-available/kit-db-test.conf')!;
+    const [plain, tls] = site.split('<VirtualHost *:${KDT_HTTPS_PORT}>');
+    expect(plain).toContain('<VirtualHost *:${KDT_HTTP_PORT}>\n    ServerName example.org\n\n');
+    expect(plain).toContain('    Redirect permanent "/" "https://example.org/"\n</VirtualHost>');
+    expect(plain).not.toContain('ProxyPass ');
+    expect(tls).toContain(`    SSLEngine on
+    SSLCertificateFile "/etc/letsencrypt/live/example.org/fullchain.pem"
+    SSLCertificateKeyFile "/etc/letsencrypt/live/example.org/privkey.pem"`);
+    expect(tls).toContain('    Header always set Strict-Transport-Security "max-age=31536000"\n');
+    expect(tls).toContain('    RequestHeader set X-Forwarded-Proto "https"\n');
+    expect(tls).toContain('    ProxyPass        "/kit-db-test" "http://127.0.0.1:3000/kit-db-test" connectiontimeout=5 timeout=30 retry=0\n');
+    expect(site).toContain('# mod_ssl first: a2enmod ssl\n');
+    expect(site).not.toContain('self-signed');
+    expect(file('etc/kit-db-test/kit-db-test.env')).toContain('\nORIGIN=https://example.org\n');
+    const httpd = plan.steps.find((s) => s.title === 'apache2')!;
+    expect(httpd.commands).toContain('a2enmod proxy proxy_http headers ssl alias');
+    expect(httpd.notes).toEqual([
+      'httpd reads /etc/letsencrypt/live/example.org/fullchain.pem and /etc/letsencrypt/live/example.org/privkey.pem as root when it starts or reloads: after a renewal, systemctl reload apache2',
+      'HSTS is on: browsers that visit once refuse plain http and any certificate error for the host for a year',
+    ]);
+    expect(plan.steps.at(-1)!.commands[0]).toBe('curl -fsS https://example.org/kit-db-test/health');
+    expect(plan.summary.at(-1)).toEqual(['TLS', '/etc/letsencrypt/live/example.org/fullchain.pem, port 80 redirects to 443, HSTS']);
+  });
+
+  it("Debian without a certificate: the snakeoil pair, made when missing, and a warning that names certbot's paths", () => {
+    const request = renderRequest({ layout: 'debian', publicUrl: 'https://example.org/' }, defaults);
+    expect(request.tls).toEqual({ certificate: '/etc/ssl/certs/ssl-cert-snakeoil.pem', key: '/etc/ssl/private/ssl-cert-snakeoil.key', snakeoil: true, hsts: false });
+    expect(request.warnings).toEqual([
+      "--public-url is https and no --tls-cert/--tls-key: httpd serves the distribution's self-signed /etc/ssl/certs/ssl-cert-snakeoil.pem, for a first test (browsers warn); for a real certificate render again with --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem",
+    ]);
+    const { plan } = render({ layout: 'debian', publicUrl: 'https://example.org/' }, sqlite);
+    expect(plan.steps.find((s) => s.title === 'apache2')!.commands[0]).toBe('[ -s /etc/ssl/private/ssl-cert-snakeoil.key ] || make-ssl-cert generate-default-snakeoil');
+  });
+
+  it('a public port other than 443: httpd must listen there, the redirect names it', () => {
+    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org:8443/', ...letsEncrypt }, sqlite);
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Redirect permanent "/" "https://example.org:8443/"\n');
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Define KDT_HTTPS_PORT 8443\n');
+    expect(plan.steps.find((s) => s.title === 'apache2')!.notes[0]).toBe('httpd must listen on 8443 for TLS: add "Listen 8443" to /etc/apache2/ports.conf');
+  });
+
+  it('an http:// public URL renders no TLS host', () => {
+    const { file } = render({ layout: 'debian', publicUrl: 'http://example.org/' }, sqlite);
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).not.toMatch(/SSLEngine|Redirect|KDT_HTTPS_PORT/);
+  });
+
+  it.each([
+    [{ publicUrl: 'http://example.org/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: the public URL http://example.org/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'http://example.org/', hsts: true }, '--hsts: the public URL http://example.org/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'https://example.org/', tlsCert: '/etc/ssl/a.pem' }, '--tls-key: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/', tlsCert: 'fullchain.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: expected an absolute path of letters, digits and . _ + @ - /, e.g. /etc/letsencrypt/live/example.org/fullchain.pem, got "fullchain.pem"'],
+    [{ publicUrl: 'https://example.org/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.pem' }, '--tls-key: is the same file as --tls-cert (/etc/ssl/a.pem): give the private key\'s own file, e.g. privkey.pem beside fullchain.pem'],
+    [{ publicUrl: 'https://example.org/', hsts: true }, "--hsts: with the self-signed /etc/pki/tls/certs/localhost.crt browsers would refuse the site for a year: give --tls-cert and --tls-key of a real certificate first, e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem"],
   ])('refuses %j with one line naming the option and the fix', (raw, message) => {
     expect(() => renderRequest(raw, defaults)).toThrow(new UsageError(message));
   });

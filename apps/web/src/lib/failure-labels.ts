@@ -7,6 +7,7 @@ const LABELS: Record<Failure['kind'], string> = {
   authenticate: 'login refused',
   'database-missing': 'database missing',
   'table-missing': 'table missing',
+  'schema-outdated': 'table out of date',
   permission: 'permission denied',
   'sqlite-file': 'SQLite file not writable',
   'disk-full': 'disk full',

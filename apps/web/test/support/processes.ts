@@ -130,7 +130,7 @@ export interface Answer {
  * every answer is in: the processes that hold them answered them, so each answer says which
  * process of a multi-process site gave it.
  */
-export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[]): Promise<Answer[]> {
+export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[], headers: Record<string, string> = {}): Promise<Answer[]> {
   const port = Number(new URL(url).port);
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
   try {
@@ -139,7 +139,7 @@ export async function getOnSeparateConnections(url: string, path: string, count:
         { length: count },
         () =>
           new Promise<{ status: number; body: string; local: number }>((resolve, reject) => {
-            const req = http.get(new URL(path, url), { agent, timeout: 5000 }, (res) => {
+            const req = http.get(new URL(path, url), { agent, timeout: 5000, headers }, (res) => {
               let body = '';
               res.setEncoding('utf8');
               res.on('data', (d: string) => (body += d));

@@ -9,6 +9,7 @@ export type FailureKind =
   | 'authenticate'
   | 'database-missing'
   | 'table-missing'
+  | 'schema-outdated'
   | 'permission'
   | 'sqlite-file'
   | 'disk-full'
@@ -91,6 +92,9 @@ export function classifyDatabaseError(error: unknown, config: ResolvedConfig): D
     if (/no such table/i.test(message)) {
       return fail('table-missing', `the table "stuff" does not exist in ${target.path}`, 'pnpm admin init-database');
     }
+    if (/no such column|has no column named|ON CONFLICT clause does not match/i.test(message)) {
+      return fail('schema-outdated', `the table "stuff" in ${target.path} is older than this version of kit-db-test`, 'pnpm admin init-database');
+    }
     return fail('other', `SQLite failed on ${target.path}`, 'pnpm admin doctor');
   }
 
@@ -120,6 +124,10 @@ export function classifyDatabaseError(error: unknown, config: ResolvedConfig): D
       );
     case '42P01':
       return fail('table-missing', `the table "stuff" does not exist in ${db}`, 'pnpm admin init-database');
+    // A column, or the unique index an ON CONFLICT names, that a newer version added.
+    case '42703':
+    case '42P10':
+      return fail('schema-outdated', `the table "stuff" in ${db} is older than this version of kit-db-test`, 'pnpm admin init-database');
     case '42501': {
       // "permission denied for table stuff": the table exists but the role may not read or write
       // it (e.g. created by another role); "... for schema public": it may not create the table.

@@ -22,6 +22,8 @@ export interface HbaVerdict {
   suggestedLine: string;
   /** lines the server cannot parse (it then keeps the previous file, or does not start) */
   invalid: { line: number; message: string }[];
+  /** lines above the match that could not be evaluated (a regex too costly): one of them may decide instead */
+  undecided: { line: number; detail: string }[];
 }
 
 export const RELOAD = 'systemctl reload postgresql (or: sudo -u postgres psql -c "SELECT pg_reload_conf()")';

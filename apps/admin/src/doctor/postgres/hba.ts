@@ -1,4 +1,4 @@
-import { lintHba } from '../../hba/index.js';
+import { lintHba, TOO_COSTLY } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { localFiles } from '../system-files.js';
 import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
@@ -36,10 +36,13 @@ export const hbaCheck: Check<DoctorContext> = {
   async run(context): Promise<CheckOutcome> {
     const reading = await readHbaVerdict(context);
     const { verdict, parsed } = reading;
-    if (!verdict || !parsed) return warn(`not checked: ${reading.problem}`, [], reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']);
+    if (!verdict || !parsed) {
+      return warn(`not checked: ${reading.problem}`, [], reading.problemFix ?? (reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']));
+    }
     const where = `${verdict.file} (found by ${reading.location?.how})`;
     const view = await serverView(context, verdict.file);
     const lint = lintHba(parsed).map((f) => `line ${f.line}: ${f.message}`);
+    const undecided = verdict.undecided.map((u) => `${verdict.file} line ${u.line}: ${u.detail}`);
 
     if (verdict.invalid.length > 0) {
       return fail(
@@ -50,7 +53,7 @@ export const hbaCheck: Check<DoctorContext> = {
     }
     if (!verdict.matched) {
       const place = verdict.firstRuleLine === null ? `add to ${verdict.file}` : `add above line ${verdict.firstRuleLine} of ${verdict.file}`;
-      return fail(`no line matches the app's ${verdict.request}`, [where], [`${place}: ${verdict.suggestedLine}`, RELOAD]);
+      return fail(`no line matches the app's ${verdict.request}`, [where, ...undecided], [`${place}: ${verdict.suggestedLine}`, RELOAD]);
     }
     if (verdict.shadowed) {
       return fail(
@@ -66,6 +69,13 @@ export const hbaCheck: Check<DoctorContext> = {
       ]);
     }
     const decides = `line ${verdict.matched.line} (${verdict.matched.text.trim()}) takes the app's ${verdict.request}: ${verdict.matched.method}`;
+    if (undecided.length > 0) {
+      // The doctor stopped a regex the server evaluates: an earlier line may take the connection.
+      const lines = verdict.undecided.map((u) => u.line).join(', ');
+      return warn(`${decides}, unless line ${lines} above it matches (${TOO_COSTLY})`, [...undecided, ...(view.reload ? [view.reload] : [])], [
+        `replace the regex on line ${lines} with one without back-references or lookahead, or list the names`,
+      ]);
+    }
     if (view.reload) return warn(decides, [view.reload], [RELOAD]);
     if (lint.length > 0 || view.evidence.length > 0) return warn(`${decides}; ${lint.length} finding(s) in the file`, [...lint, ...view.evidence]);
     return pass(decides, [where]);

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { PostgresTarget } from '@kit-db-test/schema';
-import { explainShadow, matchHba, parseHba, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
+import { HbaReadBudgetError, matchHba, parseHba, ruleMatches, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { readDirEntries, readUtf8 } from '../system-files.js';
 import type { HbaLineRef, HbaVerdict } from './hba-verdict.js';
@@ -8,8 +8,10 @@ import { locateHba, type HbaLocation } from './locate-hba.js';
 
 export interface HbaReading {
   verdict: HbaVerdict | null;
-  /** why there is no verdict (not found, not readable) */
+  /** why there is no verdict (not found, not readable, too much to read) */
   problem: string | null;
+  /** what to do about it, when not the usual (run as root, give --hba-file) */
+  problemFix?: string[];
   location: HbaLocation | null;
   parsed: HbaFile | null;
   request: HbaRequest | null;
@@ -61,28 +63,34 @@ async function read(context: DoctorContext): Promise<HbaReading> {
     const hint = content.error === 'EACCES' ? ': run the doctor as root or postgres (sudo) to let it read it' : '';
     return { ...none, location: located, problem: `${located.path} (found by ${located.how}) is not readable (${content.error})${hint}` };
   }
-  const parsed = parseHba(content.text, {
-    file: located.path,
-    // Without a session or a versioned path, read it as a current server would.
-    serverMajor: located.major ?? 16,
-    readFile: (path) => {
-      const result = readUtf8(onDisk(isAbsolute(path) ? path : join(dirname(located.path), path)));
-      if ('error' in result) throw Object.assign(new Error(result.error), { code: result.error });
-      return result.text;
-    },
-    readDir: (path) => readDirEntries(onDisk(isAbsolute(path) ? path : join(dirname(located.path), path))),
-  });
+  let parsed: HbaFile;
+  try {
+    parsed = parseHba(content.text, {
+      file: located.path,
+      // Without a session or a versioned path, read it as a current server would.
+      serverMajor: located.major ?? 16,
+      readFile: (path) => {
+        const result = readUtf8(onDisk(isAbsolute(path) ? path : join(dirname(located.path), path)));
+        if ('error' in result) throw Object.assign(new Error(result.error), { code: result.error });
+        return result.text;
+      },
+      readDir: (path) => readDirEntries(onDisk(isAbsolute(path) ? path : join(dirname(located.path), path))),
+    });
+  } catch (error) {
+    if (error instanceof HbaReadBudgetError) {
+      return { ...none, location: located, problem: `${located.path} (found by ${located.how}): ${error.message}`, problemFix: [`fix the include lines of ${located.path}, then run pnpm admin hba check ${located.path}`] };
+    }
+    throw error;
+  }
   const target = context.config.target as PostgresTarget;
   const request = appRequest(target, context.clientAddress);
   const match = matchHba(parsed, request);
   let shadowed: HbaLineRef | null = null;
   if (match.rule && !namesApp(match.rule, request)) {
-    for (const rule of parsed.rules.filter((r) => namesApp(r, request))) {
-      if (explainShadow(parsed, request, { line: rule.line, file: rule.file }).shadowed) {
-        shadowed = ref(rule);
-        break;
-      }
-    }
+    // A later line for the app that matches on its own is hidden by the one that matched first.
+    const after = parsed.rules.slice(parsed.rules.indexOf(match.rule) + 1);
+    const hidden = after.find((r) => namesApp(r, request) && ruleMatches(r, request).ok);
+    if (hidden) shadowed = ref(hidden);
   }
   return {
     verdict: {
@@ -93,6 +101,7 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       firstRuleLine: parsed.rules.find((r) => r.file === located.path)?.line ?? null,
       suggestedLine: suggestedLine(request),
       invalid: parsed.invalid.map((i) => ({ line: i.line, message: i.message })),
+      undecided: match.skipped.filter((s) => s.reason === 'too-costly').map((s) => ({ line: s.rule.line, detail: s.detail })),
     },
     problem: null,
     location: located,

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { classifyDatabaseError, ConfigError, createOrm, loadConfig, makePrivateFolder, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
+import { classifyDatabaseError, ConfigError, createOrm, findOverlongThings, loadConfig, makePrivateFolder, withSchemaLock, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
 import { mustReopen } from './reopen-policy.js';
 
 /** Every statement, lock wait and pool wait of the site ends by then (the page waits 3 s at most). */
@@ -46,7 +47,15 @@ async function open(): Promise<Database> {
     // journal files beside it are kept private by createOrm.
     try {
       makePrivateFolder(dirname(config.target.path));
-      await orm.schema.update({ safe: true, dropTables: false });
+      const newFile = !existsSync(config.target.path);
+      // Under SQLite's write lock: site processes starting together (WORKERS) each find the table
+      // as the first one left it instead of creating it twice. Adding the things limit rebuilds the
+      // table, and MikroORM runs that outside a transaction: a row too long for it would stop the
+      // rebuild half-way. Such a table is left as it is; the doctor and init-database say what to do.
+      await withSchemaLock(orm, async () => {
+        const blocked = !newFile && (await findOverlongThings(orm).then((found) => found.count > 0, () => false));
+        if (!blocked) await orm.schema.update({ safe: true, dropTables: false });
+      });
     } catch {
       // Left to the status panel, which reports the same failure with its fix.
     }
