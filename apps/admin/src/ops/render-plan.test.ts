@@ -526,7 +526,7 @@ ORIGIN=http://localhost
       [
         "check",
         "curl -fsS http://localhost/health",
-        "cd /srv/kit-db-test && (set -a && . /etc/kit-db-test/kit-db-test.env && ./run.sh pnpm admin doctor --public-url http://localhost/)"
+        "cd /srv/kit-db-test && ./run.sh pnpm admin doctor --public-url http://localhost/"
       ]
     ]);
   });
@@ -723,6 +723,7 @@ describe('HTTPS at httpd', () => {
     const httpd = plan.steps.find((s) => s.title === 'apache2')!;
     expect(httpd.commands).toContain('a2enmod proxy proxy_http headers ssl alias');
     expect(httpd.notes).toEqual([
+      "Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)",
       'httpd reads /etc/letsencrypt/live/example.org/fullchain.pem and /etc/letsencrypt/live/example.org/privkey.pem as root when it starts or reloads: after a renewal, systemctl reload apache2',
       'HSTS is on: browsers that visit once refuse plain http and any certificate error for the host for a year',
     ]);
@@ -731,35 +732,35 @@ describe('HTTPS at httpd', () => {
   });
 
   it("Debian without a certificate: the snakeoil pair, made when missing, and a warning that names certbot's paths", () => {
-    const request = renderRequest({ layout: 'debian', publicUrl: 'https://example.org/' }, defaults);
+    const request = renderRequest({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/' }, defaults);
     expect(request.tls).toEqual({ certificate: '/etc/ssl/certs/ssl-cert-snakeoil.pem', key: '/etc/ssl/private/ssl-cert-snakeoil.key', snakeoil: true, hsts: false });
     expect(request.warnings).toEqual([
       "--public-url is https and no --tls-cert/--tls-key: httpd serves the distribution's self-signed /etc/ssl/certs/ssl-cert-snakeoil.pem, for a first test (browsers warn); for a real certificate render again with --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem",
     ]);
-    const { plan } = render({ layout: 'debian', publicUrl: 'https://example.org/' }, sqlite);
+    const { plan } = render({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/' }, sqlite);
     expect(plan.steps.find((s) => s.title === 'apache2')!.commands[0]).toBe('[ -s /etc/ssl/private/ssl-cert-snakeoil.key ] || make-ssl-cert generate-default-snakeoil');
   });
 
   it('a public port other than 443: httpd must listen there, the redirect names it', () => {
-    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org:8443/', ...letsEncrypt }, sqlite);
+    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org:8443/kit-db-test/', ...letsEncrypt }, sqlite);
     expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Redirect permanent "/" "https://example.org:8443/"\n');
     expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Define KDT_HTTPS_PORT 8443\n');
-    expect(plan.steps.find((s) => s.title === 'apache2')!.notes[0]).toBe('httpd must listen on 8443 for TLS: add "Listen 8443" to /etc/apache2/ports.conf');
+    expect(plan.steps.find((s) => s.title === 'apache2')!.notes).toContain('httpd must listen on 8443 for TLS: add "Listen 8443" to /etc/apache2/ports.conf');
   });
 
   it('an http:// public URL renders no TLS host', () => {
-    const { file } = render({ layout: 'debian', publicUrl: 'http://example.org/' }, sqlite);
+    const { file } = render({ layout: 'debian', publicUrl: 'http://example.org/kit-db-test/' }, sqlite);
     expect(file('etc/apache2/sites-available/kit-db-test.conf')).not.toMatch(/SSLEngine|Redirect|KDT_HTTPS_PORT/);
   });
 
   it.each([
-    [{ publicUrl: 'http://example.org/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: the public URL http://example.org/ is http://: give an https:// --public-url to serve the site over TLS'],
-    [{ publicUrl: 'http://example.org/', hsts: true }, '--hsts: the public URL http://example.org/ is http://: give an https:// --public-url to serve the site over TLS'],
-    [{ publicUrl: 'https://example.org/', tlsCert: '/etc/ssl/a.pem' }, '--tls-key: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
-    [{ publicUrl: 'https://example.org/', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
-    [{ publicUrl: 'https://example.org/', tlsCert: 'fullchain.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: expected an absolute path of letters, digits and . _ + @ - /, e.g. /etc/letsencrypt/live/example.org/fullchain.pem, got "fullchain.pem"'],
-    [{ publicUrl: 'https://example.org/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.pem' }, '--tls-key: is the same file as --tls-cert (/etc/ssl/a.pem): give the private key\'s own file, e.g. privkey.pem beside fullchain.pem'],
-    [{ publicUrl: 'https://example.org/', hsts: true }, "--hsts: with the self-signed /etc/pki/tls/certs/localhost.crt browsers would refuse the site for a year: give --tls-cert and --tls-key of a real certificate first, e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem"],
+    [{ publicUrl: 'http://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: the public URL http://example.org/kit-db-test/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'http://example.org/kit-db-test/', hsts: true }, '--hsts: the public URL http://example.org/kit-db-test/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem' }, '--tls-key: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: 'fullchain.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: expected an absolute path of letters, digits and . _ + @ - /, e.g. /etc/letsencrypt/live/example.org/fullchain.pem, got "fullchain.pem"'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.pem' }, '--tls-key: is the same file as --tls-cert (/etc/ssl/a.pem): give the private key\'s own file, e.g. privkey.pem beside fullchain.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', hsts: true }, "--hsts: with the self-signed /etc/pki/tls/certs/localhost.crt browsers would refuse the site for a year: give --tls-cert and --tls-key of a real certificate first, e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem"],
   ])('refuses %j with one line naming the option and the fix', (raw, message) => {
     expect(() => renderRequest(raw, defaults)).toThrow(new UsageError(message));
   });
