@@ -34,6 +34,7 @@ program
   .option('--env-file <path>', "the site's environment file (default: the one its systemd unit names)")
   .option('--public-url <url>', 'the address a browser uses, through httpd, e.g. https://example.org/kit-db-test/')
   .option('--root <dir>', 'read system files (pg_hba.conf, logs, /etc) under this folder instead of /')
+  .option('--only <checks>', 'run only these checks and those they need: ids or groups, comma-separated, e.g. pg or config.valid,pg.server')
   .option('--json', 'print one JSON object')
   .option('--verbose', 'show the evidence of passing checks too, and timings')
   .action(async (options) => (await import('./commands/doctor.js')).doctorCommand(options, io));

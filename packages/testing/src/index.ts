@@ -9,4 +9,7 @@ export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';
 export { hostilePasswords, type HostilePassword } from './hostile-passwords.js';
+export { pristineDebianRoot, machineCacheDir, PRISTINE_ROOT_VERSION } from './machine/pristine-root.js';
+export { Machine, type MachineOptions, type RunOptions } from './machine/machine.js';
+export { mustRun, runCommand, type CommandResult } from './machine/run-command.js';
 export { createNetworkNamespace, type NetworkNamespace, type Answer as NamespaceAnswer } from './network-namespace.js';

@@ -6,6 +6,7 @@ import type { DoctorContext, DoctorOptions } from '../doctor/context.js';
 import { Progress } from '../doctor/progress.js';
 import { closingLine, formatResult } from '../doctor/report.js';
 import { runChecks } from '../doctor/run-checks.js';
+import { selectChecks } from '../doctor/select-checks.js';
 import { systemCommands } from '../doctor/command-runner.js';
 import { databaseEnvironment } from '../doctor/site/database-environment.js';
 import { siteEnvironment, siteSettings } from '../doctor/site/site-settings.js';
@@ -44,13 +45,14 @@ export async function doctorCommand(options: DoctorOptions, io: Output): Promise
     if (!options.json) for (const line of formatResult(result, io.colors, options.verbose)) io.out(line);
     return report([result], null, options, io);
   }
+  const checks = selectChecks(checksFor(config), options.only);
   // The site's build is in this checkout (KDT_ROOT may point elsewhere, at config/ and data/ only).
   const site = siteSettings({ files, projectRoot: findProjectRoot() ?? config.root, processEnv: process.env, envFile: options.envFile, publicUrl: options.publicUrl, environment });
   const context: DoctorContext = { options, files, timeoutMs: NETWORK_TIMEOUT_MS, config, commands: systemCommands, site, configNotes: database.notes };
   const progress = new Progress();
   if (!options.json) io.out(io.colors.bold(`kit-db-test doctor: profile ${config.profile.name}, ${config.target.driver}`));
   try {
-    const results = await runChecks(checksFor(config), context, {
+    const results = await runChecks(checks, context, {
       onStart: (check) => progress.start(check.title),
       onResult: (result) => {
         progress.stop();

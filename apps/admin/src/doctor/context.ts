@@ -21,6 +21,8 @@ export interface DoctorOptions {
   publicUrl?: string;
   /** the OS account that runs the site (SQLite permission checks); default: whoever runs the doctor */
   serviceUser?: string;
+  /** run only these checks (ids or groups, comma-separated) and the checks they need */
+  only?: string;
   json?: boolean;
   verbose?: boolean;
 }

@@ -259,22 +259,31 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
   const initDatabase = `set -a && . ${ENV_FILE} && exec ${shellQuote(request.nodePath)} ${shellQuote(`${request.installDir}/apps/admin/dist/bin.js`)} init-database`;
   list.push({
     title: 'the site service',
-    notes: [`init-database runs as ${user} with the service's environment, as the site will`],
+    notes: [
+      `init-database runs as ${user} with the service's environment, as the site will`,
+      'restart, not enable --now: after a re-render the running site must take the new unit and environment',
+    ],
     commands: [
       `install -m 0644 ${at(UNIT_FILE.slice(1))} ${UNIT_FILE}`,
       `sudo -u ${user} sh -c ${shellQuote(initDatabase)}`,
       'systemctl daemon-reload',
-      'systemctl enable --now kit-db-test',
+      // enable --now would leave a running site on its old settings after a re-render: restart always.
+      'systemctl enable kit-db-test',
+      'systemctl restart kit-db-test',
     ],
   });
 
   const httpPort = selinux.httpPort;
   const listenNote = httpPort === 80 || httpPort === 443 ? [] : [`httpd must listen on ${httpPort}: add "Listen ${httpPort}" to ${layout.listenFile}`];
+  const defaultSiteNote =
+    request.layout === 'debian'
+      ? ["Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)"]
+      : [];
   const httpdConf = layout.httpdConf;
   const tls = tlsStep(request);
   list.push({
     title: request.layout === 'rhel' ? 'httpd' : 'apache2',
-    notes: [...listenNote, ...tls.notes],
+    notes: [...listenNote, ...defaultSiteNote, ...tls.notes],
     commands:
       request.layout === 'rhel'
         ? [...tls.commands, `install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`, layout.configTest, `systemctl enable --now ${layout.httpdService}`, `systemctl reload ${layout.httpdService}`]
@@ -284,6 +293,7 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
             // mod_alias for the port-80 Redirect (Debian enables it by default; naming it costs nothing).
             request.tls ? 'a2enmod proxy proxy_http headers ssl alias' : 'a2enmod proxy proxy_http headers',
             'a2ensite kit-db-test',
+            'a2dissite 000-default',
             layout.configTest,
             `systemctl reload ${layout.httpdService}`,
           ],
@@ -292,7 +302,10 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
   const health = shellQuote(new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href);
   list.push({
     title: 'check',
-    notes: request.tls?.snakeoil ? ['curl --insecure only because the distribution\'s certificate is self-signed; the doctor checks the certificate itself'] : [],
+    notes: [
+      `the doctor reads the site's settings (the database, where it listens) from ${ENV_FILE}, as the service does`,
+      ...(request.tls?.snakeoil ? ['curl --insecure only because the distribution\'s certificate is self-signed; the doctor checks the certificate itself'] : []),
+    ],
     commands: [
       request.tls?.snakeoil ? `curl -fsS --insecure ${health}` : `curl -fsS ${health}`,
       `cd ${shellQuote(request.installDir)} && ./run.sh pnpm admin doctor --public-url ${shellQuote(request.publicUrl.href)}`,

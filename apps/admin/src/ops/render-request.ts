@@ -116,6 +116,10 @@ function checkBasePath(value: string): string {
 }
 
 function checkPublicUrl(value: string): PublicUrl {
+  // URL() reads "http:///kit-db-test/" as host kit-db-test: what `hostname -f` gives when it fails.
+  if (/^[a-z][a-z0-9+.-]*:\/\/(?:[/?#]|$)/i.test(value)) {
+    usage('--public-url', `"${value}" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/`);
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -205,6 +209,14 @@ export function renderRequest(raw: RawRenderOptions, defaults: RenderDefaults): 
   }
 
   const publicUrl = checkPublicUrl(raw.publicUrl ?? `http://localhost${basePath}/`);
+  const publicPath = new URL(publicUrl.href).pathname.replace(/\/+$/, '');
+  if (publicPath !== basePath) {
+    // httpd passes only the base path to the site: any other path never reaches it.
+    usage(
+      '--public-url',
+      `its path ${publicPath || '/'} is not the site's base path ${basePath || '/'} (from ${basePathFrom}): use ${publicUrl.origin}${basePath}/, or rebuild the site with BASE_PATH=${publicPath || '""'}`,
+    );
+  }
   const tls = checkTls(raw, layout as Layout, publicUrl, warnings);
   return { layout: layout as Layout, serviceUser, installDir, nodePath, listen, basePath, basePathFrom, publicUrl, tls, warnings };
 }
