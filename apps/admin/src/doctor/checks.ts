@@ -14,6 +14,7 @@ import { sqliteFileCheck, sqliteFolderCheck, sqliteRoundTripCheck, sqliteSchemaC
 import { sqliteSpaceCheck } from './sqlite/free-space.js';
 import { sqlitePrivateCheck } from './sqlite/private-files.js';
 import { httpdChecks } from './httpd/index.js';
+import { httpsChecks } from './https/index.js';
 import { selinuxChecks } from './selinux/index.js';
 import { serviceChecks } from './service/checks.js';
 import type { Check } from './types.js';
@@ -28,5 +29,5 @@ export function checksFor(config: ResolvedConfig): Check<DoctorContext>[] {
       ? [configCheck, sqliteFolderCheck, sqliteSpaceCheck, sqliteFileCheck, sqlitePrivateCheck, sqliteSchemaCheck, sqliteRoundTripCheck]
       : [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck, tlsCheck];
   // Then the path from the browser: the service, httpd in front of it, SELinux around both.
-  return [...database, ...serviceChecks, ...httpdChecks, ...selinuxChecks];
+  return [...database, ...serviceChecks, ...httpsChecks, ...httpdChecks, ...selinuxChecks];
 }

@@ -22,6 +22,8 @@ export interface DoctorOptions {
   publicUrl?: string;
   /** the OS account that runs the site (SQLite permission checks); default: whoever runs the doctor */
   serviceUser?: string;
+  /** run only these checks (ids or groups, comma-separated) and the checks they need */
+  only?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -39,6 +41,8 @@ export interface DoctorContext {
   site: SiteSettings;
   /** PostgreSQL: whether the server runs on this machine (set by the reachability check) */
   serverPlace?: ServerPlace;
+  /** where the database settings came from when not (only) from the doctor's own environment */
+  configNotes?: string[];
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
   /** PostgreSQL: the result of logging in with the configured credentials */

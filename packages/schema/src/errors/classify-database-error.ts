@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { describeEndpoint } from '../config/database-url.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { maskUrlPasswords } from '../config/secret.js';
+import { maskUrlPasswords } from '../config/mask-url.js';
 
 export type FailureKind =
   | 'connect'
