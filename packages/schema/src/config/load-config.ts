@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { parseDatabaseUrl, tlsFiles, type DatabaseTarget, type PostgresTarget } from './database-url.js';
