@@ -7,20 +7,37 @@
 //   ORIGIN               the public origin, e.g. https://example.org: posts must come from it
 //   PROTOCOL_HEADER, HOST_HEADER, PORT_HEADER   take the origin from a trusted proxy's headers
 //                        (e.g. x-forwarded-proto, x-forwarded-host), as adapter-node does
-//   ADDRESS_HEADER, XFF_DEPTH   the client address from a proxy header (adapter-node)
+//   ADDRESS_HEADER, XFF_DEPTH   the header a proxy on this machine gives the client's address in
+//                        (x-forwarded-for), and for it how far from the right to look (see server/visitor.js)
+//   KDT_DETAILS          who sees the database's identity and the server's own messages: local
+//                        (the default: loopback clients), all, none, or local and/or networks
 //   BODY_SIZE_LIMIT, SHUTDOWN_TIMEOUT (seconds, 30); KDT_BUILD_DIR (build/) for another build
 //   WORKERS              site processes sharing the address (node:cluster): a number, or auto
 //                        (one per CPU core); 1 (the default) serves from this process alone
 // With none of ORIGIN / PROTOCOL_HEADER / HOST_HEADER, the origin is the request's own:
-// http://<Host header>, which is what a browser talking to this server directly sends.
+// http://<Host header>, which is what a browser talking to this server directly sends; then only
+// loopback names are served, so that a DNS-rebinding page (its own name, resolved to 127.0.0.1)
+// can neither post nor read.
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
+import { parseDetailsPolicy } from './server/details-policy.js';
+import { isLoopbackHost } from './server/loopback.js';
+import { SECURITY_HEADERS } from './server/security-headers.js';
+import { visitorOf } from './server/visitor.js';
+import { notifyReady } from './sd-notify.js';
+
+// ps, top, ss -p and systemctl status name the process after the site, not Node's "MainThread".
+process.title = 'kit-db-test';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
 const INTERNAL_HOST = 'x-kdt-origin-host';
+const INTERNAL_ADDRESS = 'x-kdt-client-address';
+// Whether this request's visitor sees the details (src/lib/server/audience.ts reads it): a
+// property of the request, which no header a client sends can set.
+const SHOWS_DETAILS = Symbol.for('kit-db-test.shows-details');
 // Set by the primary for its workers: the site's instance id (see src/lib/server/app-info.ts).
 const WORKER_INSTANCE = 'KIT_DB_TEST_INSTANCE';
 
@@ -42,7 +59,25 @@ function originPolicy(env) {
     const from = [env.PROTOCOL_HEADER && `protocol from ${env.PROTOCOL_HEADER}`, env.HOST_HEADER && `host from ${env.HOST_HEADER}`];
     return { describe: `proxy headers (${from.filter(Boolean).join(', ')})`, proxy: true };
   }
-  return { describe: 'the request itself (http://<Host>)', request: true };
+  return { describe: 'the request itself (http://<Host>, loopback names only)', request: true };
+}
+
+/** @param {NodeJS.ProcessEnv} env */
+function forwardedFrom(env) {
+  const depth = env.XFF_DEPTH;
+  if (depth !== undefined && depth !== '' && !/^[1-9]\d{0,1}$/.test(depth)) {
+    throw new Error(`XFF_DEPTH: expected how many X-Forwarded-For entries from the right the client's is (1, 2, …), got "${depth}"`);
+  }
+  return { header: (env.ADDRESS_HEADER || 'x-forwarded-for').toLowerCase(), depth: depth ? Number(depth) : null };
+}
+
+/**
+ * The answer to a request whose Host is not a loopback name while the origin comes from it.
+ * @param {string} host
+ */
+function foreignHostMessage(host) {
+  const shown = host.replace(/[^\x21-\x7e]/g, '').slice(0, 100);
+  return `kit-db-test: refused Host "${shown}": without ORIGIN the site answers only to localhost, 127.x.x.x and [::1] (against DNS rebinding); to serve this name set ORIGIN=http://${shown} (or PROTOCOL_HEADER and HOST_HEADER behind a proxy) and restart\n`;
 }
 
 /** @param {string | undefined} value */
@@ -57,9 +92,15 @@ function workerCount(value) {
 let policy;
 /** @type {number} */
 let workers;
+/** @type {import('./server/details-policy.js').DetailsPolicy} */
+let details;
+/** @type {import('./server/visitor.js').ForwardedFrom} */
+let forwarded;
 try {
   policy = originPolicy(process.env);
   workers = workerCount(process.env.WORKERS);
+  details = parseDetailsPolicy(process.env.KDT_DETAILS);
+  forwarded = forwardedFrom(process.env);
 } catch (error) {
   console.error(`kit-db-test: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
@@ -116,6 +157,7 @@ function superviseWorkers(count) {
     if (announced || typeof message?.kdtListening !== 'string') return;
     announced = true;
     console.log(message.kdtListening);
+    notifyReady(message.kdtListening);
   });
   for (let i = 0; i < count; i++) fork();
   const stop = () => {
@@ -136,6 +178,9 @@ async function serve() {
     process.env.HOST_HEADER = INTERNAL_HOST;
     delete process.env.PORT_HEADER;
   }
+  // event.getClientAddress() is the visitor as visitorOf() found it, never a header a client chose.
+  process.env.ADDRESS_HEADER = INTERNAL_ADDRESS;
+  delete process.env.XFF_DEPTH;
 
   // handler.js reads the header variables when it loads, so import it after setting them.
   // KDT_BUILD_DIR (relative to this folder) selects another build, e.g. the tests' sub-path build.
@@ -154,13 +199,23 @@ async function serve() {
   }
 
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (policy.proto) {
       req.headers[INTERNAL_PROTO] = policy.proto;
       req.headers[INTERNAL_HOST] = policy.host;
     } else if (policy.request) {
+      const host = req.headers.host ?? 'localhost';
+      if (!isLoopbackHost(host)) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(foreignHostMessage(host));
+        return;
+      }
       req.headers[INTERNAL_PROTO] = 'http';
-      req.headers[INTERNAL_HOST] = req.headers.host ?? 'localhost';
+      req.headers[INTERNAL_HOST] = host;
     }
+    const visitor = visitorOf(req.socket.remoteAddress, req.headers, forwarded);
+    req.headers[INTERNAL_ADDRESS] = visitor.address ?? '';
+    Object.defineProperty(req, SHOWS_DETAILS, { value: details.shows(visitor) });
     handler(req, res, () => {
       res.statusCode = 404;
       res.end('Not found');
@@ -174,9 +229,12 @@ async function serve() {
     if (socketPath) chmodSync(socketPath, 0o660); // the service's group (e.g. httpd's) may connect
     const where = socketPath ? `unix:${socketPath}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const processes = workers > 1 ? `${workers} processes; ` : '';
-    const line = `kit-db-test listening on ${where}${base || '/'} (${processes}base path ${base || '(none)'}; origin from ${policy.describe}; ${profileSummary()})`;
+    const line = `kit-db-test listening on ${where}${base || '/'} (${processes}base path ${base || '(none)'}; origin from ${policy.describe}; details shown to ${details.describe}; ${profileSummary()})`;
     if (cluster.isWorker) process.send?.({ kdtListening: line });
-    else console.log(line);
+    else {
+      console.log(line);
+      notifyReady(line);
+    }
   };
   if (socketPath) {
     if (cluster.isPrimary && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run

@@ -6,7 +6,7 @@
 -- CREATE ROLE reaches the server log only with log_statement = ddl or all.
 -- Safe to run again: it creates what is missing and sets the password and attributes again.
 \set ON_ERROR_STOP on
-\prompt 'password for role {{role}}: ' password
+\prompt {{passwordPrompt}} password
 SELECT :'password' <> '' AS has_password \gset
 \if :has_password
 \else
@@ -30,4 +30,4 @@ CREATE DATABASE {{databaseIdentifier}} OWNER {{roleIdentifier}};
 \else
 ALTER DATABASE {{databaseIdentifier}} OWNER TO {{roleIdentifier}};
 \endif
-\echo 'role {{role}} and database {{database}} are ready; next: pnpm admin init-database'
+\echo {{readyMessage}}

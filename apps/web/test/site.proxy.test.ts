@@ -44,6 +44,11 @@ describe(`built with BASE_PATH=${BASE}, behind a proxy`, () => {
     const response = await postForm(site.url, { stuff: 'via proxy', things: 'x' }, { origin: PUBLIC, ...PROXIED });
     expect(response.status).toBe(303);
     expect(new URL(response.headers.get('location')!, `${PUBLIC}${BASE}/`).pathname).toBe(`${BASE}/`);
+    // The mark behind "Saved #id" is scoped to the page under the base path, and https-only behind an https proxy.
+    const [mark] = response.headers.getSetCookie();
+    expect(mark!.split('; ')).toEqual(expect.arrayContaining([`Path=${BASE}/`, 'Secure', 'HttpOnly', 'SameSite=Strict']));
+    const page = await getHtml(new URL(response.headers.get('location')!, site.url).href, { cookie: mark!.split(';')[0]!, ...PROXIED });
+    expect(page.html).toMatch(/Saved #\d+/);
     // The same post without the proxy's headers does not match the public origin.
     expect((await postForm(site.url, { stuff: 'direct', things: 'x' }, { origin: PUBLIC })).status).toBe(403);
     expect((await backend.rows()).map((r) => r.stuff)).toContain('via proxy');
@@ -58,13 +63,13 @@ describe(`built with BASE_PATH=${BASE}, behind a proxy`, () => {
     expect((await postForm(site.url, { stuff: 'forged', things: 'x' }, { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-kdt-origin-host': 'evil.example' })).status).toBe(403);
   });
 
-  it('logs one start-up line: address, base path, origin policy and profile, with the password masked', async () => {
+  it('logs one start-up line: address, base path, origin policy, who sees details and profile, with the password masked', async () => {
     const password = 'log-secret-5521';
     await using site = await startSite({ ...backend.env, ...PROXY_ENV, DATABASE_URL: `postgresql://kdt:${password}@127.0.0.1:1/kdt` }, { buildDir, basePath: BASE });
     const lines = site.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `kit-db-test listening on ${site.origin}${BASE} (base path ${BASE}; origin from proxy headers (protocol from x-forwarded-proto, host from x-forwarded-host); profile default (postgresql://kdt:********@127.0.0.1:1/kdt))`,
+      `kit-db-test listening on ${site.origin}${BASE} (base path ${BASE}; origin from proxy headers (protocol from x-forwarded-proto, host from x-forwarded-host); details shown to loopback clients; profile default (postgresql://kdt:********@127.0.0.1:1/kdt))`,
     );
   });
 

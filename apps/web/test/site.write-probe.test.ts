@@ -1,6 +1,6 @@
 import { DEFAULT_HBA, pgServers, query, startSite, SUPERUSER, type PgCluster, type Site } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_PROBE_TTL_MS } from '../src/lib/server/status.js';
+import { WRITE_PROBE_TTL_MS } from '../src/lib/server/write-probe.js';
 import { postgresBackend, type Backend } from './support/backends.js';
 import { decodeEntities, getHtml } from './support/requests.js';
 

@@ -47,6 +47,10 @@ export interface StartSiteOptions {
   nodeOptions?: string;
   /** how long to wait for it to be ready (default 15 s) */
   readyMs?: number;
+  /** run as this uid/gid (the tests run as root, which any permission lets through) */
+  as?: { uid: number; gid: number };
+  /** the umask the server starts with, e.g. '000' (through sh, which then execs node) */
+  umask?: string;
 }
 
 /**
@@ -57,9 +61,13 @@ export interface StartSiteOptions {
 export async function startSite(env: Record<string, string>, options: StartSiteOptions = {}): Promise<Site> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
-  const child = spawnProcess(process.execPath, ['server.js'], {
+  const [command, args] = options.umask
+    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" server.js`, process.execPath]]
+    : [process.execPath, ['server.js']];
+  const child = spawnProcess(command, args, {
     name: 'the site',
     cwd: webDir(),
+    ...(options.as ?? {}),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -45,4 +45,12 @@ describe('the doctor and a running site', () => {
     expect(pub.evidence[1]).toBe('the site derives its origin from x-forwarded-proto / Host');
     expect(pub.fix[0]).toBe(`set ORIGIN=${proxied.origin} in the site's environment file, then systemctl restart kit-db-test.service`);
   });
+
+  it('a site that shows its database details to nobody (KDT_DETAILS=none): both checks still pass, and say the details are hidden', async () => {
+    await using hidden = await startSite({ KDT_ROOT: project.root, KDT_DETAILS: 'none' });
+    const report = await doctor(['--public-url', hidden.url], { env: { KDT_ROOT: project.root, PORT: port(hidden), HOST: '127.0.0.1' } });
+    expect(report.check('service.health')).toMatchObject({ status: 'pass' });
+    expect(report.check('service.health').summary).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port(hidden)}: database details not shown to this address \\(KDT_DETAILS\\), instance [0-9a-f]{12}$`));
+    expect(report.check('service.public')).toMatchObject({ status: 'pass' });
+  });
 });

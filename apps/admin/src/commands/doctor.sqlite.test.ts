@@ -18,16 +18,18 @@ describe('pnpm admin doctor on the embedded SQLite default', () => {
   it('passes once init-database has run: folder, file, schema, round trip', async () => {
     await runAdmin(['init-database'], { env: env() });
     const report = await doctor([], { env: env() });
-    expect(report.checks.slice(0, 5).map((c) => [c.id, c.status])).toEqual([
+    expect(report.checks.slice(0, 7).map((c) => [c.id, c.status])).toEqual([
       ['config.valid', 'pass'],
       ['sqlite.folder', 'pass'],
+      ['sqlite.space', 'pass'],
       ['sqlite.file', 'pass'],
+      ['sqlite.private', 'pass'],
       ['sqlite.schema', 'pass'],
       ['sqlite.roundtrip', 'pass'],
     ]);
     // The rest follow the path from the browser; on this machine (no systemd, no site running, no
     // SELinux, httpd proxying nothing) they do not apply, and none may fail.
-    expect(report.checks.slice(5).map((c) => c.id.split('.')[0])).toEqual(['service', 'service', 'service', 'fs', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'selinux', 'selinux', 'selinux', 'selinux']);
+    expect(report.checks.slice(7).map((c) => c.id.split('.')[0])).toEqual(['service', 'service', 'service', 'fs', 'https', 'https', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'selinux', 'selinux', 'selinux', 'selinux']);
     expect(report.with('fail')).toEqual([]);
     expect(report.check('selinux.status')).toMatchObject({ status: 'skip', summary: 'SELinux not present' });
     expect(report.check('sqlite.schema').summary).toBe('table stuff has every column of the entity (journal mode wal)');
@@ -75,11 +77,13 @@ describe('doctor output and usage', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('\u001b[');
     const lines = run.stdout.trim().split('\n');
-    expect(lines.slice(0, 10)).toEqual([
+    expect(lines.slice(0, 12)).toEqual([
       'kit-db-test doctor: profile default, sqlite',
       expect.stringMatching(/^\[✓\] Configuration: profile default \(chosen by default\): sqlite:/),
       expect.stringMatching(/^\[✓\] SQLite folder: \S+ may write /),
+      expect.stringMatching(/^\[✓\] Free space: \d+ MiB free where the database and its journal live$/),
       expect.stringMatching(/^\[✓\] SQLite file: \S+ may read and write it$/),
+      '[✓] SQLite files private: no other user may read the folder, the file or its journal',
       expect.stringMatching(/^\[✓\] Schema matches the entity: /),
       expect.stringMatching(/^\[✓\] Write-read round trip: /),
       '[-] Site service: systemd not present (no /run/systemd/system): the site is not run as a service here',

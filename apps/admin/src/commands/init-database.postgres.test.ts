@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pgServers, query, startPostgres, tempProject, type PgCluster, type TempProject } from '@kit-db-test/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAdmin, type AdminRun } from '../test-support/run-admin.js';
@@ -37,6 +40,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     return run;
   }
 
+  const OLD_TABLE = 'create table stuff (id serial primary key, stuff varchar(255) not null, things text not null, created_at timestamptz null default current_timestamp)';
   const appQuery = <R extends object>(sql: string) => query<R>(cluster.tcpUrl(), sql);
   const tableExists = async () =>
     (await appQuery<{ t: string | null }>("select to_regclass('public.stuff')::text as t"))[0]!.t === 'stuff';
@@ -64,15 +68,55 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await appQuery("create table stuff (id serial primary key, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('2015', 'old')");
     const run = await init();
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp;');
+    expect(run.stdout).toContain('alter table "stuff" add "created_at" timestamptz null default current_timestamp, add "submission_key" varchar(64) null;');
+    expect(run.stdout).toContain('alter table "stuff" add constraint "stuff_submission_key_unique" unique ("submission_key");');
     expect(await appQuery('select stuff from stuff')).toEqual([{ stuff: '2015' }]);
+  });
+
+  it('adds the things limit to a table from before it, keeping rows that fit; the column then refuses a longer value', async () => {
+    await appQuery(`${OLD_TABLE}; insert into stuff (stuff, things) values ('fits', repeat('€', 4000))`);
+    const run = await init();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('alter table "stuff" add constraint "stuff_things_check" check (length(things) <= 4000);');
+    expect(await appQuery('select length(things)::int as n from stuff')).toEqual([{ n: 4000 }]);
+    expect((await init()).stdout).toContain('up to date');
+    await expect(appQuery("insert into stuff (stuff, things) values ('x', repeat('x', 4001))")).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('a row already longer than the limit: exit 1, nothing changed, and the printed psql commands save and shorten it', async () => {
+    await appQuery(`${OLD_TABLE}; insert into stuff (stuff, things) values ('fits', 'short'), ('long', repeat('ü', 4500))`);
+    const run = await init();
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      '✗ 1 row(s) of table stuff have things longer than 4000 characters, which the new limit refuses: nothing changed. Next: save and shorten them with the commands above, then run pnpm admin init-database again',
+    );
+    expect(run.stdout).toContain('1 row(s) have things longer than 4000 characters, the limit the SQL above adds: #2 (4500).');
+    expect(await appQuery('select length(things)::int as n from stuff order by id')).toEqual([{ n: 5 }, { n: 4500 }]);
+    expect(await appQuery("select count(*)::int as n from pg_constraint where conname = 'stuff_things_check'")).toEqual([{ n: 0 }]);
+
+    const url = `postgresql://kdt_app@/kdt_app?host=${cluster.socketDir}&port=${cluster.port}`;
+    const steps = run.stdout.split('\n').filter((l) => /^ {2}[12]\. /.test(l)).map((l) => l.replace(/^ {2}\d\. [^:]*: /, ''));
+    expect(steps).toEqual([
+      `psql '${url}' -c '\\copy (select id, things from stuff where length(things) > 4000 order by id) to '\\''stuff-long-things.csv'\\'' csv header'`,
+      `psql '${url}' -c 'update stuff set things = substr(things, 1, 4000) where length(things) > 4000'`,
+    ]);
+    // As pasted by the operator, who types the password when psql asks for it.
+    const dir = project.root;
+    for (const step of steps) {
+      const shell = spawnSync('sh', ['-c', step], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, PGPASSWORD: cluster.app.password } });
+      expect(shell.status, shell.stderr).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'stuff-long-things.csv'), 'utf8')).toBe(`id,things\n2,${'ü'.repeat(4500)}\n`);
+    expect((await init()).code).toBe(0);
+    expect(await appQuery('select length(things)::int as n from stuff order by id')).toEqual([{ n: 5 }, { n: 4000 }]);
   });
 
   it('--dry-run prints the SQL and changes nothing', async () => {
     const run = await init(['--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('create table "stuff"');
-    expect(run.stdout).toContain('dry run: 1 statement(s) above not run; nothing changed');
+    // The table, its things limit as a constraint of its own, and the submission key's unique constraint.
+    expect(run.stdout).toContain('dry run: 3 statement(s) above not run; nothing changed');
     expect(await tableExists()).toBe(false);
   });
 
@@ -129,5 +173,24 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
       await stopped.destroy();
     }
   });
+
+  // Two operators (or a deployment script on two hosts) at once used to fail now and then with
+  // 'relation "stuff" already exists': every run planned before any had created the table.
+  it('many runs at once, on a fresh database and on an old table with rows: every one exits 0, exactly one changes the schema, the others find it up to date', async () => {
+    for (let round = 1; round <= 3; round++) {
+      if (round > 1) {
+        await cluster.admin('DROP DATABASE IF EXISTS kdt_app WITH (FORCE)');
+        await cluster.admin('CREATE DATABASE kdt_app OWNER kdt_app');
+      }
+      const old = round === 3;
+      if (old) await appQuery("create table stuff (id serial primary key, stuff varchar(255) not null, things text not null); insert into stuff (stuff, things) values ('2015', 'old')");
+      const runs = await Promise.all(Array.from({ length: 8 }, () => init()));
+      const failed = runs.filter((r) => r.code !== 0).map((r) => r.stderr.trim());
+      expect(failed, `round ${round}`).toEqual([]);
+      expect(runs.filter((r) => r.stdout.includes('✓ done: ran ')), `round ${round}`).toHaveLength(1);
+      expect(runs.filter((r) => r.stdout.includes('✓ up to date')), `round ${round}`).toHaveLength(7);
+      expect(await appQuery('select stuff from stuff')).toEqual(old ? [{ stuff: '2015' }] : []);
+    }
+  }, 180_000);
 
 });

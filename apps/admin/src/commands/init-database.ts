@@ -1,10 +1,11 @@
-import { chmodSync, existsSync } from 'node:fs';
-import { createOrm, describeConfig, Stuff, type Orm, type ResolvedConfig } from '@kit-db-test/schema';
-import { UsageError } from '../cli/cli-error.js';
+import { existsSync } from 'node:fs';
+import { createOrm, describeConfig, findOverlongThings, Stuff, withSchemaLock, type Orm, type OverlongThings, type ResolvedConfig } from '@kit-db-test/schema';
+import { CliError, UsageError } from '../cli/cli-error.js';
 import { confirmByTyping } from '../cli/confirm.js';
 import { columns, type Output } from '../cli/output.js';
 import { resolveConfig } from '../cli/resolve-config.js';
 import { databaseFailure } from '../database/failure-line.js';
+import { overlongAdvice } from '../database/overlong-things-advice.js';
 import { meaningfulStatements } from '../database/schema-sql.js';
 import { prepareSqliteFolder } from '../database/sqlite-folder.js';
 
@@ -22,6 +23,8 @@ interface Plan {
   statements: string[];
   /** rows the reset would delete */
   rowsLost: number;
+  /** the rows already in the table stay: they must fit the new schema */
+  keepsRows: boolean;
 }
 
 async function countRows(orm: Orm): Promise<number> {
@@ -44,7 +47,8 @@ async function updatePlan(orm: Orm, config: ResolvedConfig): Promise<Plan> {
     config.target.driver === 'sqlite' && !existsSync(config.target.path)
       ? await orm.schema.getCreateSchemaSQL()
       : await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false });
-  return { sql, statements: meaningfulStatements(sql), rowsLost: 0 };
+  const statements = meaningfulStatements(sql);
+  return { sql, statements, rowsLost: 0, keepsRows: !statements.some((s) => /^create table\s+["`]stuff["`]/i.test(s)) };
 }
 
 async function resetPlan(orm: Orm): Promise<Plan> {
@@ -52,16 +56,20 @@ async function resetPlan(orm: Orm): Promise<Plan> {
   const rowsLost = exists ? await countRows(orm) : 0;
   const drop = exists ? `drop table ${orm.em.getPlatform().quoteIdentifier(orm.getMetadata(Stuff).tableName)};\n` : '';
   const sql = `${drop}${await orm.schema.getCreateSchemaSQL()}`;
-  return { sql, statements: meaningfulStatements(sql), rowsLost };
+  return { sql, statements: meaningfulStatements(sql), rowsLost, keepsRows: false };
 }
 
-async function execute(orm: Orm, plan: Plan): Promise<void> {
-  // One transaction: PostgreSQL and SQLite both roll DDL back, so a failure half-way changes nothing.
-  await orm.em.transactional(async (em) => {
-    for (const statement of plan.statements) {
-      await em.getConnection().execute(statement, [], 'run', em.getTransactionContext());
-    }
-  });
+const NONE: OverlongThings = { count: 0, rows: [] };
+
+/** Rows of the kept table that the `things` limit refuses: adding the limit would fail on them. */
+function overlongRows(orm: Orm, plan: Plan): Promise<OverlongThings> {
+  return plan.keepsRows ? findOverlongThings(orm) : Promise.resolve(NONE);
+}
+
+function refuseOverlong(found: OverlongThings, config: ResolvedConfig, io: Output): CliError {
+  const advice = overlongAdvice(found, config);
+  for (const line of advice.lines) io.out(line);
+  return new CliError(advice.summary);
 }
 
 function printHeader(config: ResolvedConfig, io: Output): void {
@@ -75,6 +83,10 @@ function printHeader(config: ResolvedConfig, io: Output): void {
     ]).join('\n'),
   );
   for (const warning of d.warnings) io.out(io.colors.yellow(`! ${warning}`));
+}
+
+async function printUpToDate(orm: Orm, io: Output): Promise<void> {
+  io.out(io.colors.green(`✓ up to date: table stuff matches the entity (${await countRows(orm)} row(s)); nothing to do`));
 }
 
 function printSql(plan: Plan, io: Output): void {
@@ -109,34 +121,63 @@ export async function initDatabaseCommand(options: InitDatabaseOptions, io: Outp
     if (created) io.out(`${dryRun ? 'would create' : 'created'} folder ${config.target.path.replace(/\/[^/]*$/, '')}`);
   }
 
-  const orm = await createOrm(config);
+  // The migration lock holds one PostgreSQL connection while the schema is read on another.
+  const orm = await createOrm(config.target.driver === 'postgresql' ? { ...config, poolMax: Math.max(config.poolMax, 2) } : config);
   try {
     // Connect first: MikroORM's schema calls would otherwise try CREATE DATABASE on a missing
     // database, turning "it does not exist" into a confusing permission error (or a side effect).
     if (config.target.driver === 'postgresql') await orm.em.getConnection().execute('select 1');
-    const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
-    if (plan.statements.length === 0) {
-      const rows = await countRows(orm);
-      io.out(io.colors.green(`✓ up to date: table stuff matches the entity (${rows} row(s)); nothing to do`));
-      return;
-    }
-    printSql(plan, io);
     if (dryRun) {
+      const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
+      if (plan.statements.length === 0) {
+        await printUpToDate(orm, io);
+        return;
+      }
+      printSql(plan, io);
+      const overlong = await overlongRows(orm, plan);
+      if (overlong.count > 0) for (const line of overlongAdvice(overlong, config).lines) io.out(line);
       io.out(`dry run: ${plan.statements.length} statement(s) above not run; nothing changed`);
       return;
     }
-    if (options.reset && !(await confirmReset(plan, config, options, io))) {
-      throw new UsageError('reset not confirmed; nothing changed');
+    let confirmed: Plan | undefined;
+    if (options.reset) {
+      // Asked before the lock is taken: on SQLite the lock would stop the site's writes while the
+      // operator reads the question. The plan is made again under the lock.
+      confirmed = await resetPlan(orm);
+      printSql(confirmed, io);
+      if (!(await confirmReset(confirmed, config, options, io))) throw new UsageError('reset not confirmed; nothing changed');
     }
-    const newFile = config.target.driver === 'sqlite' && !existsSync(config.target.path);
-    await execute(orm, plan);
-    // The rows are the app's business: not readable by every user of the machine (SQLite's default is 0644).
-    if (newFile && config.target.driver === 'sqlite') chmodSync(config.target.path, 0o640);
-    const rows = await countRows(orm);
-    const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
-    io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
+    // Serialised with any other init-database on this database: each plans from the schema the
+    // previous one left, so a second run finds it up to date instead of creating the table twice.
+    // A SQLite file it creates is private (0640, and so are its -wal and -shm): createOrm sees to that.
+    await withSchemaLock(
+      orm,
+      async (run) => {
+        const plan = options.reset ? await resetPlan(orm) : await updatePlan(orm, config);
+        if (plan.statements.length === 0) {
+          await printUpToDate(orm, io);
+          return;
+        }
+        if (confirmed?.sql !== plan.sql) printSql(plan, io);
+        const overlong = await overlongRows(orm, plan);
+        if (overlong.count > 0) throw refuseOverlong(overlong, config, io);
+        try {
+          // PostgreSQL and SQLite both roll DDL back, so a failure half-way changes nothing.
+          await run(plan.statements);
+        } catch (error) {
+          // A long row written since the count above: the constraint refused it and nothing changed.
+          const late = await overlongRows(orm, plan).catch(() => NONE);
+          if (late.count > 0) throw refuseOverlong(late, config, io);
+          throw error;
+        }
+        const rows = await countRows(orm);
+        const lost = options.reset ? `, ${plan.rowsLost} row(s) deleted` : '';
+        io.out(io.colors.green(`✓ done: ran ${plan.statements.length} statement(s); table stuff has ${rows} row(s)${lost}`));
+      },
+      { onWait: () => io.out('waiting for another init-database on this database to finish…') },
+    );
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof CliError) throw error;
     throw databaseFailure(error, config);
   } finally {
     await orm.close();

@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SqliteTarget } from '@kit-db-test/schema';
+import { makePrivateFolder, type SqliteTarget } from '@kit-db-test/schema';
 import { CliError } from '../cli/cli-error.js';
 
 function writableHint(folder: string): string {
@@ -16,7 +16,7 @@ export function prepareSqliteFolder(target: SqliteTarget, dryRun: boolean): { cr
   if (!existsSync(folder)) {
     if (dryRun) return { created: true };
     try {
-      mkdirSync(folder, { recursive: true });
+      makePrivateFolder(folder); // 0750 whatever the umask: the rows are not every local user's business
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new CliError(`SQLite folder ${folder} cannot be created (${code}). Next: ${writableHint(folder)}`);

@@ -25,6 +25,7 @@ export function formatResult(result: CheckResult, colors: Colors, verbose = fals
     for (const e of result.evidence) lines.push(`      ${colors.dim('why:')} ${e}`);
     for (const f of result.fix) lines.push(`      ${colors.cyan('fix:')} ${f}`);
   }
+  if (verbose && result.stack) for (const line of result.stack.split('\n')) lines.push(`      ${colors.dim(line.trim())}`);
   return lines;
 }
 

@@ -42,6 +42,14 @@ describe('runChecks', () => {
     ]);
   });
 
+  it('a check that throws keeps its stack, shown under --verbose only', async () => {
+    const [result] = await runChecks([check('a', async () => Promise.reject(new TypeError('x is undefined')))], {});
+    expect(result!.stack).toMatch(/^TypeError: x is undefined\n\s+at /);
+    const plain = pc.createColors(false);
+    expect(formatResult(result!, plain).join('\n')).not.toMatch(/\bat /);
+    expect(formatResult(result!, plain, true).join('\n')).toMatch(/\n {6}TypeError: x is undefined\n {6}at .*run-checks\.test\.ts/);
+  });
+
   it('a check that throws fails with its message instead of stopping the others', async () => {
     const results = await runChecks([check('a', async () => Promise.reject(new Error('boom'))), check('b', async () => pass('still runs'))], {});
     expect(results.map((r) => [r.status, r.summary])).toEqual([

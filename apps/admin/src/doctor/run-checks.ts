@@ -33,6 +33,8 @@ export async function runChecks<Context>(checks: Check<Context>[], context: Cont
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         result = { id: check.id, title: check.title, status: 'fail', summary: `the check itself failed: ${message}`, evidence: [], fix: [] };
+        // A bug, not a diagnosis: keep where it happened for --verbose and a bug report.
+        if (error instanceof Error && error.stack) result.stack = error.stack;
       }
       result.ms = Math.round(performance.now() - start);
     }

@@ -1,4 +1,4 @@
-import { closeSync, constants, accessSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, accessSync, existsSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync, statfsSync, type StatsFs, type Stats } from 'node:fs';
 
 import { join, resolve } from 'node:path';
 
@@ -68,6 +68,24 @@ export class SystemFiles {
       return statSync(this.local(path));
     } catch {
       return undefined;
+    }
+  }
+
+  /** The filesystem's block and inode counts where `path` lives (df), or undefined when it cannot be read. */
+  statfs(path: string): StatsFs | undefined {
+    try {
+      return statfsSync(this.local(path));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `path` with every symbolic link resolved, or `path` itself when it does not exist. */
+  realpath(path: string): string {
+    try {
+      return realpathSync(this.local(path));
+    } catch {
+      return path;
     }
   }
 

@@ -15,6 +15,8 @@ export interface CheckResult {
   fix: string[];
   /** set with --verbose: how long the check took */
   ms?: number;
+  /** when the check itself threw: where (printed and in --json with --verbose only) */
+  stack?: string;
 }
 
 /**

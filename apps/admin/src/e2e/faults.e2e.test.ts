@@ -1,5 +1,6 @@
 import { query, waitFor, withMargin } from '@kit-db-test/testing';
 import pg from 'pg';
+import { freezeCluster } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthOf, postForm, startRenderedStack, timed, type RenderedStack } from '../test-support/rendered-stack.js';
 import { SITE_BOUNDS } from '../test-support/site-bounds.js';
@@ -120,6 +121,86 @@ describe('faults through httpd on PostgreSQL', () => {
     const served = stack.site;
     await stack.restartSite();
     expect(served.output()).not.toMatch(/error on /);
+  });
+
+  // A stopped server (SIGSTOP: a frozen disk, a paused VM) under load: the site's pooled
+  // connections hold statements the server has not read. When it resumes it must not commit a row
+  // the user was told is not saved; a post whose COMMIT was in flight may say only "may have been saved".
+  it('PostgreSQL frozen (SIGSTOP) under a steady load: every post answered in time; no post answered "not saved" stores its row when the server resumes; every 303 stored its row', async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    type Post = { stuff: string; status: number; ms: number; outcome: 'saved' | 'not saved' | 'may have been saved' | 'other'; error?: string };
+    const posts: Post[] = [];
+    let frozenAt = Infinity;
+    let thawedAt = Infinity;
+    let stop = false;
+    let n = 0;
+    const client = async (c: number) => {
+      while (!stop) {
+        const stuff = `frozen ${run} ${c}-${n++}`;
+        const start = performance.now();
+        try {
+          const response = await postForm(stack.publicUrl, stack.publicOrigin, { stuff, things: 'under load' }, 10_000);
+          const html = await response.text();
+          const outcome =
+            response.status === 303 ? 'saved' : html.includes('May have been saved:') ? 'may have been saved' : html.includes('Not saved:') ? 'not saved' : 'other';
+          posts.push({ stuff, status: response.status, ms: performance.now() - start, outcome });
+        } catch (error) {
+          posts.push({ stuff, status: 0, ms: performance.now() - start, outcome: 'other', error: String(error) });
+        }
+      }
+    };
+    // Waits on the answers themselves: enough of them, of the kind the phase is about.
+    const answered = (what: (p: Post) => boolean, count: number) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = performance.now() + 30_000;
+        const look = () => {
+          if (posts.filter(what).length >= count) resolve();
+          else if (performance.now() > deadline) reject(new Error(`fewer than ${count} such answers in 30 s: ${JSON.stringify(posts.slice(-5))}`));
+          else setTimeout(look, 20);
+        };
+        look();
+      });
+    const clients = Promise.all([0, 1, 2, 3].map(client));
+    let done = false;
+    try {
+      await answered((p) => p.status === 303, 10);
+      {
+        using _frozen = freezeCluster(stack.cluster);
+        frozenAt = posts.length;
+        // At least one round of the four clients answered while the server is stopped.
+        await answered((p) => p.status === 503, 8);
+        thawedAt = posts.length;
+      }
+      await answered((p) => p.status === 303 && posts.indexOf(p) >= thawedAt, 10);
+      done = true;
+    } finally {
+      stop = true;
+      await clients;
+    }
+    expect(done).toBe(true);
+
+    const summary = `${posts.length} posts (${frozenAt} before the freeze, ${thawedAt} by the thaw): ${JSON.stringify(
+      posts.reduce<Record<string, number>>((counts, p) => ({ ...counts, [`${p.status} ${p.outcome}`]: (counts[`${p.status} ${p.outcome}`] ?? 0) + 1 }), {}),
+    )}`;
+    expect(posts.filter((p) => !(p.status === 303 || (p.status === 503 && p.outcome !== 'other'))), summary).toEqual([]);
+    expect(posts.filter((p) => p.status === 503 && p.ms > 4500), summary).toEqual([]);
+
+    // The server is done with what the frozen sessions held: none of the site's is in a transaction.
+    const settle = performance.now() + 10_000;
+    for (;;) {
+      const busy = await stack.cluster.admin("select pid from pg_stat_activity where application_name = 'kit-db-test' and state in ('active', 'idle in transaction')");
+      if (busy.length === 0) break;
+      if (performance.now() > settle) throw new Error(`site sessions still busy: ${JSON.stringify(busy)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const stored = new Set((await stack.rows()).filter((r) => r.stuff.startsWith(`frozen ${run} `)).map((r) => r.stuff));
+    const by = (outcome: Post['outcome']) => posts.filter((p) => p.outcome === outcome).map((p) => p.stuff);
+    expect(by('not saved').filter((s) => stored.has(s)), summary).toEqual([]);
+    expect(by('saved').filter((s) => !stored.has(s)), summary).toEqual([]);
+    const maybe = by('may have been saved');
+    expect(stored.size, summary).toBe(by('saved').length + maybe.filter((s) => stored.has(s)).length);
+    console.info(`frozen under load: ${summary}; of ${maybe.length} "may have been saved", ${maybe.filter((s) => stored.has(s)).length} stored`);
+    expect(stack.site.output()).not.toMatch(/error on /);
   });
 
   describe('a database that accepts the connection but does not answer: a transaction holds ACCESS EXCLUSIVE on stuff', () => {

@@ -1,4 +1,5 @@
 import { inRange, parseClientAddress, type IpValue } from './address.js';
+import { TOO_COSTLY } from './name-regex.js';
 import type { HbaFile, HbaLineRef, HbaMatch, HbaNameToken, HbaRequest, HbaRule, HbaSkip, HbaSkipReason } from './types.js';
 
 type Verdict = { ok: true } | { ok: false; reason: HbaSkipReason; detail: string };
@@ -28,43 +29,45 @@ function list(tokens: HbaNameToken[]): string {
   return tokens.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(',');
 }
 
-/** check_db() */
-export function databaseMatches(tokens: HbaNameToken[], request: HbaRequest): boolean {
+/** A name test: matched, not matched, or the regex token whose evaluation was stopped. */
+type NameVerdict = boolean | HbaNameToken;
+
+/** The server tries the tokens in order and takes the first that matches: a stopped regex leaves it open only if none does. */
+function firstMatch(tokens: HbaNameToken[], test: (t: HbaNameToken) => boolean | null): NameVerdict {
+  let stopped: HbaNameToken | undefined;
   for (const t of tokens) {
-    if (request.replication) {
-      if (kw(t, 'replication')) return true;
-      continue;
-    }
-    if (kw(t, 'all')) return true;
-    if (kw(t, 'sameuser')) {
-      if (request.database === request.user) return true;
-    } else if (kw(t, 'samegroup') || kw(t, 'samerole')) {
-      if (isMember(request, request.database)) return true;
-    } else if (kw(t, 'replication')) {
-      continue;
-    } else if (t.regex) {
-      if (t.regex.test(request.database)) return true;
-    } else if (t.text === request.database) {
-      return true;
-    }
+    const hit = test(t);
+    if (hit === true) return true;
+    if (hit === null) stopped ??= t;
   }
-  return false;
+  return stopped ?? false;
+}
+
+/** check_db() */
+function databaseVerdict(tokens: HbaNameToken[], request: HbaRequest): NameVerdict {
+  return firstMatch(tokens, (t) => {
+    if (request.replication) return kw(t, 'replication');
+    if (kw(t, 'all')) return true;
+    if (kw(t, 'sameuser')) return request.database === request.user;
+    if (kw(t, 'samegroup') || kw(t, 'samerole')) return isMember(request, request.database);
+    if (kw(t, 'replication')) return false;
+    if (t.regex) return t.regex.test(request.database);
+    return t.text === request.database;
+  });
 }
 
 /** check_role() */
-export function userMatches(tokens: HbaNameToken[], request: HbaRequest): boolean {
-  for (const t of tokens) {
-    if (!t.quoted && t.text.startsWith('+')) {
-      if (isMember(request, t.text.slice(1))) return true;
-    } else if (kw(t, 'all')) {
-      return true;
-    } else if (t.regex) {
-      if (t.regex.test(request.user)) return true;
-    } else if (t.text === request.user) {
-      return true;
-    }
-  }
-  return false;
+function userVerdict(tokens: HbaNameToken[], request: HbaRequest): NameVerdict {
+  return firstMatch(tokens, (t) => {
+    if (!t.quoted && t.text.startsWith('+')) return isMember(request, t.text.slice(1));
+    if (kw(t, 'all')) return true;
+    if (t.regex) return t.regex.test(request.user);
+    return t.text === request.user;
+  });
+}
+
+function stoppedDetail(what: string, name: string, token: HbaNameToken): string {
+  return `${what} "${name}" ${TOO_COSTLY} (/${token.regex?.source} backtracks: stopped after its time limit; the server answers it, so this line may match)`;
 }
 
 function hostnameMatches(pattern: string, actual: string): boolean {
@@ -129,11 +132,15 @@ function checkRule(rule: HbaRule, request: HbaRequest, state: HostNameState): Ve
     const address = checkAddress(rule, request, state);
     if (!address.ok) return address;
   }
-  if (!databaseMatches(rule.databases, request)) {
+  const database = databaseVerdict(rule.databases, request);
+  if (database !== true) {
+    if (database !== false) return no('too-costly', stoppedDetail('database', request.database, database));
     const what = request.replication ? 'a replication connection' : `database "${request.database}"`;
     return no('database', `${what} is not in ${list(rule.databases)}`);
   }
-  if (!userMatches(rule.users, request)) return no('user', `user "${request.user}" is not in ${list(rule.users)}`);
+  const user = userVerdict(rule.users, request);
+  if (user === false) return no('user', `user "${request.user}" is not in ${list(rule.users)}`);
+  if (user !== true) return no('too-costly', stoppedDetail('user', request.user, user));
   return OK;
 }
 

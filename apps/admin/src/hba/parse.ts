@@ -1,7 +1,7 @@
 import { allOnes, cidrMask, formatIp, parseNumericHost } from './address.js';
 import { checkMethodOptions, checkOption, type OptionError } from './options.js';
-import { readText, type SourceLine } from './read-lines.js';
-import { compileAre } from './regex.js';
+import { readContext, readText, type SourceLine } from './read-lines.js';
+import { compileNameRegex, RegexBudget } from './name-regex.js';
 import {
   CONNECTION_TYPES,
   type AuthMethod,
@@ -58,10 +58,10 @@ class LineError extends Error {
   }
 }
 
-function nameTokens(tokens: HbaToken[], serverMajor: number): HbaNameToken[] {
+function nameTokens(tokens: HbaToken[], serverMajor: number, budget: RegexBudget): HbaNameToken[] {
   return tokens.map((t) => {
     if (serverMajor < 16 || !t.text.startsWith('/')) return { ...t };
-    const compiled = compileAre(t.text.slice(1));
+    const compiled = compileNameRegex(t.text.slice(1), budget);
     if ('error' in compiled) throw new LineError(`invalid regular expression "${t.text.slice(1)}": ${compiled.error}`);
     return { ...t, regex: compiled.regex };
   });
@@ -115,7 +115,7 @@ function parseAddress(fields: HbaToken[][], at: number): { address: HbaAddress; 
 }
 
 /** parse_hba_line(): one record to a rule, or the error the server reports for it. */
-function parseLine(src: SourceLine, options: ParseHbaOptions): LineResult {
+function parseLine(src: SourceLine, options: ParseHbaOptions, budget: RegexBudget): LineResult {
   const { fields } = src;
   const major = options.serverMajor;
   // Set when the server flags the line but goes on parsing it (hostssl without SSL).
@@ -133,9 +133,9 @@ function parseLine(src: SourceLine, options: ParseHbaOptions): LineResult {
     }
 
     if (!fields[1]) throw new LineError('end-of-line before database specification');
-    const databases = nameTokens(fields[1], major);
+    const databases = nameTokens(fields[1], major, budget);
     if (!fields[2]) throw new LineError('end-of-line before role specification');
-    const users = nameTokens(fields[2], major);
+    const users = nameTokens(fields[2], major, budget);
 
     let at = 3;
     let address: HbaAddress | null = null;
@@ -202,11 +202,14 @@ function parseLine(src: SourceLine, options: ParseHbaOptions): LineResult {
  * comma lists, continuation lines, `@file` lists and (PG16+) include directives and `/regex`
  * names. Lines the server refuses come back as `invalid` entries (as pg_hba_file_rules shows
  * them) instead of stopping the parse. No I/O: included files are read with `readFile`/`readDir`.
+ * Throws HbaReadBudgetError when the file and its includes go past `readBudget` (READ_BUDGET).
  */
 export function parseHba(text: string, options: ParseHbaOptions): HbaFile {
   const reader = options.readFile ? { readFile: options.readFile, ...(options.readDir ? { readDir: options.readDir } : {}) } : undefined;
-  const lines = readText(text, options.file, 0, { serverMajor: options.serverMajor, reader });
+  const lines = readText(text, options.file, 0, readContext(options.serverMajor, reader, options.readBudget));
   const entries: HbaEntry[] = [];
+  // Shared by the file's regexes: all their backtracking evaluations together stay bounded.
+  const budget = new RegexBudget();
   let ruleNumber = 0;
   const numbered = options.serverMajor >= 16;
   for (const src of lines) {
@@ -214,7 +217,7 @@ export function parseHba(text: string, options: ParseHbaOptions): HbaFile {
       entries.push({ kind: 'invalid', file: src.file, line: src.line, raw: src.raw, message: src.error, viewError: src.error, ruleNumber: null });
       continue;
     }
-    const result = parseLine(src, options);
+    const result = parseLine(src, options, budget);
     if ('rule' in result) {
       const rn = result.rule.viewError === undefined && numbered ? ++ruleNumber : null;
       entries.push({ ...result.rule, ruleNumber: rn });

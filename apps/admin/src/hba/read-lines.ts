@@ -12,9 +12,88 @@ export interface SourceLine {
   error?: string;
 }
 
+/** How much reading one pg_hba.conf may take, its included files and @files counted in. */
+export interface ReadBudget {
+  /** records (logical lines) read, from every file */
+  lines: number;
+  /** UTF-8 bytes read, a file counted each time it is read */
+  bytes: number;
+  /** wall time, from the start of the parse */
+  ms: number;
+}
+
+/**
+ * Far above any real file (the largest seen hold a few thousand lines), and low enough that a
+ * file including itself, or a runaway generated one, ends in seconds with a clear message.
+ */
+export const READ_BUDGET: ReadBudget = { lines: 200_000, bytes: 32 * 1024 * 1024, ms: 30_000 };
+
+/** Reading went past the budget: nothing partial is returned, since a cut file matches differently. */
+export class HbaReadBudgetError extends Error {
+  readonly limit: keyof ReadBudget;
+  constructor(limit: keyof ReadBudget, message: string) {
+    super(message);
+    this.name = 'HbaReadBudgetError';
+    this.limit = limit;
+  }
+}
+
 export interface ReadContext {
   serverMajor: number;
   reader: HbaFileReader | undefined;
+  budget: ReadBudget;
+  /** what has been read so far */
+  spent: { lines: number; bytes: number; startedAt: number };
+  now: () => number;
+  /** Files already read in this parse: a file included many times is read from the disk once. */
+  files: Map<string, { text: string } | { error: unknown }>;
+}
+
+/** A fresh context for one parse. */
+export function readContext(serverMajor: number, reader: HbaFileReader | undefined, budget: ReadBudget = READ_BUDGET, now: () => number = () => performance.now()): ReadContext {
+  return { serverMajor, reader, budget, spent: { lines: 0, bytes: 0, startedAt: now() }, now, files: new Map() };
+}
+
+/** The reader's text for a path, read once per parse; throws what the reader threw. */
+function readOnce(reader: HbaFileReader, path: string, ctx: ReadContext): string {
+  let known = ctx.files.get(path);
+  if (known === undefined) {
+    try {
+      known = { text: reader.readFile(path) };
+    } catch (error) {
+      known = { error };
+    }
+    ctx.files.set(path, known);
+  }
+  if ('error' in known) throw known.error;
+  return known.text;
+}
+
+function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Surrogate pairs: 2 units, 4 bytes.
+    if (c >= 0x80) bytes += c < 0x800 ? 1 : c >= 0xd800 && c <= 0xdfff ? 0 : 2;
+  }
+  return bytes;
+}
+
+function overBudget(ctx: ReadContext, limit: keyof ReadBudget, where: string): HbaReadBudgetError {
+  const { lines, bytes, ms } = ctx.budget;
+  const size = bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+  const what = limit === 'lines' ? `more than ${lines} lines read` : limit === 'bytes' ? `more than ${size} read` : `reading took more than ${ms / 1000} s`;
+  return new HbaReadBudgetError(
+    limit,
+    `pg_hba.conf and the files it includes hold too much: ${what}, stopped at ${where}; look for a file that includes itself (include, include_dir, @file) or a runaway generated list, and fix it`,
+  );
+}
+
+/** Counts a file's text against the budget before its lines are read (the time: once it has been read). */
+function spendText(text: string, path: string, ctx: ReadContext, read = true): void {
+  ctx.spent.bytes += utf8Bytes(text);
+  if (ctx.spent.bytes > ctx.budget.bytes) throw overBudget(ctx, 'bytes', `"${path}"`);
+  if (read && ctx.now() - ctx.spent.startedAt > ctx.budget.ms) throw overBudget(ctx, 'ms', `"${path}"`);
 }
 
 /** The server refuses to open files nested deeper than this (CONF_FILE_MAX_DEPTH). */
@@ -57,13 +136,16 @@ type Opened = { text: string } | { error: string; code: string | undefined };
 function openFile(path: string, depth: number, ctx: ReadContext): Opened {
   if (depth > MAX_DEPTH) return { error: `could not open file "${path}": maximum nesting depth exceeded`, code: undefined };
   if (!ctx.reader) return { error: `could not open file "${path}": No such file or directory`, code: 'ENOENT' };
+  let text: string;
   try {
-    return { text: ctx.reader.readFile(path) };
+    text = readOnce(ctx.reader, path, ctx);
   } catch (error) {
     // The server opens a folder without complaint, then reading it fails and it stops silently.
     if (errnoCode(error) === 'EISDIR') return { text: '' };
     return { error: `could not open file "${path}": ${errnoText(error)}`, code: errnoCode(error) };
   }
+  spendText(text, path, ctx);
+  return { text };
 }
 
 /** `@file` in a database or user field: every token of every line of the file. */
@@ -75,11 +157,12 @@ function expandAtFile(name: string, callingFile: string, depth: number, ctx: Rea
     if (!ctx.reader) return { error: `could not open secondary authentication file "@${name}" as "${path}": No such file or directory` };
     let text: string;
     try {
-      text = ctx.reader.readFile(path);
+      text = readOnce(ctx.reader, path, ctx);
     } catch (error) {
       if (errnoCode(error) === 'EISDIR') return { tokens: [] };
       return { error: `could not open secondary authentication file "@${name}" as "${path}": ${errnoText(error)}` };
     }
+    spendText(text, path, ctx);
     return flatten(readText(text, path, depth, ctx));
   }
   const opened = openFile(path, depth, ctx);
@@ -91,7 +174,7 @@ function flatten(lines: SourceLine[]): ExpandResult {
   const tokens: HbaToken[] = [];
   for (const line of lines) {
     if (line.error !== undefined) return { error: line.error };
-    for (const field of line.fields) tokens.push(...field);
+    for (const field of line.fields) for (const token of field) tokens.push(token);
   }
   return { tokens };
 }
@@ -101,7 +184,8 @@ function includeFile(name: string, callingFile: string, depth: number, missingOk
   const path = resolveIncluded(name, callingFile);
   const opened = openFile(path, depth, ctx);
   if ('error' in opened) return missingOk && opened.code === 'ENOENT' ? undefined : opened.error;
-  out.push(...readText(opened.text, path, depth, ctx));
+  // One push per line: spreading a long file's lines would overflow the call stack.
+  for (const line of readText(opened.text, path, depth, ctx)) out.push(line);
   return undefined;
 }
 
@@ -132,7 +216,11 @@ function includeDir(name: string, callingFile: string, depth: number, ctx: ReadC
  */
 export function readText(text: string, file: string, depth: number, ctx: ReadContext): SourceLine[] {
   const out: SourceLine[] = [];
+  // The main file's text is given, not read here.
+  if (depth === 0) spendText(text, file, ctx, false);
   for (const record of splitLogicalLines(text)) {
+    if (++ctx.spent.lines > ctx.budget.lines) throw overBudget(ctx, 'lines', `"${file}" line ${record.line}`);
+    if ((ctx.spent.lines & 1023) === 0 && ctx.now() - ctx.spent.startedAt > ctx.budget.ms) throw overBudget(ctx, 'ms', `"${file}" line ${record.line}`);
     const tokenized = tokenizeLine(record.text, (name) => expandAtFile(name, file, depth + 1, ctx), maxTokenBytes(ctx.serverMajor));
     if (tokenized.fields.length === 0 && tokenized.error === undefined) continue;
     let error = tokenized.error;

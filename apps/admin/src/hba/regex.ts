@@ -1,11 +1,24 @@
 /**
  * PostgreSQL's regular expressions (Spencer's ARE, as in `~`) for `/regex` database and user names
- * (PG16+), translated to JavaScript RegExp. Errors use the server's wording for the common
- * mistakes (unbalanced parentheses, brackets, braces, a quantifier without operand, an unknown
- * escape or character class). Locale-dependent classes use ASCII, as the server's C collation does.
+ * (PG16+), translated to one pattern text that both RE2's syntax (re2js, linear time) and
+ * JavaScript's RegExp read alike. Errors use the server's wording for the common mistakes
+ * (unbalanced parentheses, brackets, braces, a quantifier without operand, an unknown escape or
+ * character class). Classes and escapes are ASCII, as under the C collation the server compiles
+ * pg_hba.conf regexes with.
  */
 
-export type CompiledRegex = { regex: RegExp } | { error: string };
+/** An ARE in the common syntax, and what evaluating it needs. */
+export interface TranslatedAre {
+  pattern: string;
+  ignoreCase: boolean;
+  /**
+   * False when it uses lookahead constraints or back-references, which no linear-time engine
+   * has: then only a backtracking engine (under a time limit) can evaluate it.
+   */
+  linear: boolean;
+}
+
+export type TranslateResult = TranslatedAre | { error: string };
 
 const CLASSES: Record<string, string> = {
   alpha: 'a-zA-Z',
@@ -24,6 +37,9 @@ const CLASSES: Record<string, string> = {
   ascii: '\\x00-\\x7f',
 };
 
+/** `\d`, `\s`, `\w` as the server's C collation has them (JavaScript's `\s` is Unicode, RE2's lacks `\v`). */
+const CLASS_ESCAPES: Record<string, string> = { d: CLASSES.digit!, s: CLASSES.space!, w: CLASSES.word! };
+
 const CHARACTER_ESCAPES: Record<string, string> = {
   a: '\\x07',
   b: '\\x08',
@@ -36,45 +52,76 @@ const CHARACTER_ESCAPES: Record<string, string> = {
   v: '\\v',
 };
 
+const WORD = '[0-9A-Za-z_]';
+
 class AreError extends Error {}
+
+/** What an escape stands for: a character or class, a zero-width constraint, a back-reference. */
+type EscapeKind = 'atom' | 'constraint' | 'backref';
+
+interface Escape {
+  text: string;
+  next: number;
+  kind: EscapeKind;
+}
+
+const SPECIAL = '^$\\.*+?()[]{}|/';
 
 function escapeForClass(c: string): string {
   return /[\\\]\[^-]/.test(c) ? `\\${c}` : c;
 }
 
-/** Translates one escape at `src[i]` (after the backslash); returns the JS text and the next index. */
-function translateEscape(src: string, i: number, inBracket: boolean): [string, number] {
+/** One code point as pattern text both syntaxes read as that character. */
+function literal(cp: number, inBracket: boolean): string {
+  // The server accepts these but no name can hold them: refused here rather than mistranslated.
+  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new AreError('invalid escape \\ sequence');
+  if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  const c = String.fromCodePoint(cp);
+  if (inBracket) return escapeForClass(c);
+  return SPECIAL.includes(c) ? `\\${c}` : c;
+}
+
+/** Translates one escape at `src[i]` (after the backslash). */
+function translateEscape(src: string, i: number, inBracket: boolean): Escape {
   const c = src[i];
+  const atom = (text: string, next = i + 1): Escape => ({ text, next, kind: 'atom' });
   if (c === undefined) throw new AreError('invalid escape \\ sequence');
   if (!/[0-9A-Za-z]/.test(c)) {
-    if ('^$\\.*+?()[]{}|/'.includes(c) || (inBracket && c === '-')) return [`\\${c}`, i + 1];
-    return [c, i + 1];
+    if (SPECIAL.includes(c) || (inBracket && c === '-')) return atom(`\\${c}`);
+    return atom(c);
   }
-  if (c in CHARACTER_ESCAPES) return [CHARACTER_ESCAPES[c]!, i + 1];
-  if ('dswDSW'.includes(c)) return [`\\${c}`, i + 1];
+  if (c in CHARACTER_ESCAPES) return atom(CHARACTER_ESCAPES[c]!);
+  const lower = c.toLowerCase();
+  if ('dsw'.includes(lower)) {
+    const set = CLASS_ESCAPES[lower]!;
+    if (c === lower) return atom(inBracket ? set : `[${set}]`);
+    return atom(inBracket ? `\\${c}` : `[^${set}]`);
+  }
   if (c === 'c') {
     const x = src[i + 1];
     if (x === undefined) throw new AreError('invalid escape \\ sequence');
-    return [`\\x${(x.charCodeAt(0) & 0x1f).toString(16).padStart(2, '0')}`, i + 2];
+    return atom(literal(x.charCodeAt(0) & 0x1f, inBracket), i + 2);
   }
   if (c === 'x' || c === 'u' || c === 'U') {
-    const max = c === 'x' ? 8 : c === 'u' ? 4 : 8;
+    const max = c === 'u' ? 4 : 8;
     const m = new RegExp(`^[0-9A-Fa-f]{1,${max}}`).exec(src.slice(i + 1));
     if (!m) throw new AreError('invalid escape \\ sequence');
-    return [`\\u{${parseInt(m[0], 16).toString(16)}}`, i + 1 + m[0].length];
+    return atom(literal(parseInt(m[0], 16), inBracket), i + 1 + m[0].length);
   }
   if (!inBracket) {
-    if (c === 'A') return ['^', i + 1];
-    if (c === 'Z') return ['$', i + 1];
-    if (c === 'm') return ['\\b(?=\\w)', i + 1];
-    if (c === 'M') return ['\\b(?<=\\w)', i + 1];
-    if (c === 'y') return ['\\b', i + 1];
-    if (c === 'Y') return ['\\B', i + 1];
-    if (/[1-9]/.test(c)) return [`\\${c}`, i + 1];
+    const constraint = (text: string): Escape => ({ text, next: i + 1, kind: 'constraint' });
+    if (c === 'A') return constraint('^');
+    if (c === 'Z') return constraint('$');
+    // Start and end of a word, with a lookbehind (linear in re2js) instead of a lookahead.
+    if (c === 'm') return constraint(`(?<!${WORD})\\b`);
+    if (c === 'M') return constraint(`(?<=${WORD})\\b`);
+    if (c === 'y') return constraint('\\b');
+    if (c === 'Y') return constraint('\\B');
+    if (/[1-9]/.test(c)) return { text: `\\${c}`, next: i + 1, kind: 'backref' };
   }
   if (c === '0') {
     const m = /^[0-7]{0,2}/.exec(src.slice(i + 1))!;
-    return [`\\u{${parseInt(`0${m[0]}`, 8).toString(16)}}`, i + 1 + m[0].length];
+    return atom(literal(parseInt(`0${m[0]}`, 8), inBracket), i + 1 + m[0].length);
   }
   throw new AreError('invalid escape \\ sequence');
 }
@@ -109,9 +156,9 @@ function translateBracket(src: string, start: number): [string, number] {
       continue;
     }
     if (c === '\\') {
-      const [js, next] = translateEscape(src, i + 1, true);
-      out += js;
-      i = next;
+      const escape = translateEscape(src, i + 1, true);
+      out += escape.text;
+      i = escape.next;
       continue;
     }
     out += escapeForClass(c) === '\\-' ? '-' : escapeForClass(c);
@@ -119,30 +166,42 @@ function translateBracket(src: string, start: number): [string, number] {
   }
 }
 
-/** Compiles the text after the slash of a `/regex` token. */
-export function compileAre(source: string): CompiledRegex {
+function quote(text: string): string {
+  return [...text].map((c) => literal(c.codePointAt(0)!, false)).join('');
+}
+
+/** Translates the text after the slash of a `/regex` token. */
+export function translateAre(source: string): TranslateResult {
   let src = source;
-  let flags = 's';
-  if (src.startsWith('***=')) return { regex: new RegExp(src.slice(4).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 's') };
+  let ignoreCase = false;
+  if (src.startsWith('***=')) return { pattern: quote(src.slice(4)), ignoreCase, linear: true };
   if (src.startsWith('***:')) src = src.slice(4);
   const embedded = /^\(\?([bceimnpqstwx]+)\)/.exec(src);
   if (embedded) {
-    if (embedded[1]!.includes('i')) flags += 'i';
+    // The last of c (case-sensitive) and i wins; q makes the rest a literal string.
+    for (const option of embedded[1]!) {
+      if (option === 'i') ignoreCase = true;
+      if (option === 'c') ignoreCase = false;
+    }
     src = src.slice(embedded[0].length);
+    if (embedded[1]!.includes('q')) return { pattern: quote(src), ignoreCase, linear: true };
   }
   try {
     let out = '';
-    let depth = 0;
+    let linear = true;
+    // Open groups; inside a lookaround constraint parentheses do not capture (as in the server).
+    const groups: ('group' | 'lookaround')[] = [];
     // Whether a quantifier here has something to repeat.
     let operand = false;
     let i = 0;
     while (i < src.length) {
       const c = src[i]!;
       if (c === '\\') {
-        const [js, next] = translateEscape(src, i + 1, false);
-        out += js;
-        operand = !['^', '$', '\\b', '\\B', '\\b(?=\\w)', '\\b(?<=\\w)'].includes(js);
-        i = next;
+        const escape = translateEscape(src, i + 1, false);
+        out += escape.text;
+        operand = escape.kind !== 'constraint';
+        if (escape.kind === 'backref') linear = false;
+        i = escape.next;
       } else if (c === '[') {
         const [js, next] = translateBracket(src, i);
         out += js;
@@ -154,13 +213,16 @@ export function compileAre(source: string): CompiledRegex {
           i += m[0].length;
           continue;
         }
-        out += m ? m[0] : '(';
+        const inLookaround = groups.includes('lookaround');
+        const lookaround = m !== null && m[1] !== ':';
+        if (m?.[1] === '=' || m?.[1] === '!') linear = false;
+        out += m ? m[0] : inLookaround ? '(?:' : '(';
         i += m ? m[0].length : 1;
-        depth++;
+        groups.push(lookaround ? 'lookaround' : 'group');
         operand = false;
       } else if (c === ')') {
-        if (depth === 0) throw new AreError('parentheses () not balanced');
-        depth--;
+        if (groups.length === 0) throw new AreError('parentheses () not balanced');
+        groups.pop();
         out += ')';
         operand = true;
         i++;
@@ -203,15 +265,16 @@ export function compileAre(source: string): CompiledRegex {
         operand = false;
         i++;
       } else {
-        out += /[.]/.test(c) ? c : c.replace(/[\]}/]/, '\\$&');
+        const cp = src.codePointAt(i)!;
+        out += c === '.' ? c : literal(cp, false);
         operand = true;
-        i++;
+        i += cp > 0xffff ? 2 : 1;
       }
     }
-    if (depth !== 0) throw new AreError('parentheses () not balanced');
-    return { regex: new RegExp(out, `${flags}u`) };
+    if (groups.length !== 0) throw new AreError('parentheses () not balanced');
+    return { pattern: out, ignoreCase, linear };
   } catch (error) {
     if (error instanceof AreError) return { error: error.message };
-    return { error: (error as Error).message };
+    throw error;
   }
 }

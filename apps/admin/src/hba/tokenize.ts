@@ -168,7 +168,8 @@ export function tokenizeLine(text: string, expandAt?: (name: string) => ExpandRe
           error = expanded.error;
           break;
         }
-        field.push(...expanded.tokens);
+        // One push per token: spreading a long @file list would overflow the call stack.
+        for (const t of expanded.tokens) field.push(t);
       } else {
         field.push(token);
       }

@@ -29,10 +29,23 @@ export interface HbaToken {
   quoted: boolean;
 }
 
+/** A compiled `/regex` name, evaluated in bounded time whatever the pattern and the name. */
+export interface HbaRegex {
+  /** The regular expression as written, after the slash. */
+  source: string;
+  /**
+   * `linear`: a non-backtracking engine answers for every name at once, as the server does;
+   * `bounded`: lookahead or back-references need a backtracking engine, stopped after a time limit.
+   */
+  engine: 'linear' | 'bounded';
+  /** Whether the name matches anywhere; null when the evaluation was stopped (the regex is too costly). */
+  test(name: string): boolean | null;
+}
+
 /** A database or user token after parsing: PG16+ compiles `/regex` tokens. */
 export interface HbaNameToken extends HbaToken {
   /** Present when the server treats the token as a regular expression (PG16+, text starting with `/`). */
-  regex?: RegExp;
+  regex?: HbaRegex;
 }
 
 export type HbaAddress =
@@ -148,6 +161,8 @@ export interface ParseHbaOptions extends HbaServerSettings {
   readDir?: HbaFileReader['readDir'];
   /** Resolves a RADIUS server name; without it any name is taken as resolvable. */
   resolveHost?: (name: string) => string[];
+  /** Limits on reading the file and its includes; default READ_BUDGET. */
+  readBudget?: { lines: number; bytes: number; ms: number };
 }
 
 /** A connection attempt, as the server sees it when it looks for a matching line. */
@@ -176,7 +191,8 @@ export interface HbaRequest {
   resolveHost?: (name: string) => string[];
 }
 
-export type HbaSkipReason = 'type' | 'ssl' | 'gssenc' | 'address' | 'database' | 'user' | 'unknown';
+/** Why a line did not match; `unknown`: a fact the engine was not given; `too-costly`: a regex it stopped (the line may match). */
+export type HbaSkipReason = 'type' | 'ssl' | 'gssenc' | 'address' | 'database' | 'user' | 'unknown' | 'too-costly';
 
 export interface HbaSkip {
   rule: HbaRule;

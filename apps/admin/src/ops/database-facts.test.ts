@@ -1,7 +1,7 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { loadConfig } from '@kit-db-test/schema';
+import { loadConfig, parseDatabaseUrl } from '@kit-db-test/schema';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFacts } from './database-facts.js';
@@ -37,6 +37,13 @@ describe('databaseFacts', () => {
     const result = facts({ DATABASE_URL: `postgresql://app:${PASSWORD}@db.example:5433/appdb` });
     expect(result).toMatchObject({ databaseUrl: 'postgresql://app@db.example:5433/appdb', hasPassword: true, local: false, profile: { kind: 'default' } });
     expect(inspect(result, { depth: 5 })).not.toContain(PASSWORD);
+  });
+
+  it('rebuilds a socket folder with "+", "&" or a blank so that the service reads the same folder back', () => {
+    const folder = '/srv/pg+sock & more';
+    const result = facts({ DATABASE_URL: `postgresql://app@/appdb?host=${encodeURIComponent(folder)}&port=5433` });
+    expect(result.databaseUrl).toBe('postgresql://app@/appdb?host=/srv/pg%2Bsock%20%26%20more&port=5433');
+    expect(parseDatabaseUrl(result.databaseUrl!, 'DATABASE_URL', '/')).toMatchObject({ host: folder, port: 5433, socket: true });
   });
 
   it('moves the embedded SQLite file from this checkout to the install folder', () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { displayTarget, type ResolvedConfig } from '@kit-db-test/schema';
+import { checkConfigValues } from './config-values.js';
 
 /** How the service chooses its profile: KDT_PROFILE=name, or nothing (config/live or the embedded default decide). */
 export type ProfileChoice = { kind: 'named'; name: string; file: string } | { kind: 'live-file' } | { kind: 'default' };
@@ -51,10 +52,20 @@ function rebase(path: string, checkoutRoot: string, installDir: string): string 
 }
 
 /**
+ * A socket folder as the value of the URL's host parameter: the loader reads it back with
+ * URLSearchParams, which takes "+" for a space and "&" as the next parameter.
+ */
+function queryValue(folder: string): string {
+  return encodeURIComponent(folder).replace(/%2F/g, '/');
+}
+
+/**
  * What the ops files need to know about the database, from the resolved configuration. No
- * password leaves here: the URL is rebuilt without it, and only its presence is noted.
+ * password leaves here: the URL is rebuilt without it, and only its presence is noted. Throws
+ * UsageError for a value the rendered files cannot carry (config-values.ts).
  */
 export function databaseFacts(config: ResolvedConfig, installDir: string): DatabaseFacts {
+  checkConfigValues(config);
   const profile = profileChoice(config);
   const fromEnvironment = config.sources.url.kind === 'env';
   const target = config.target;
@@ -62,7 +73,7 @@ export function databaseFacts(config: ResolvedConfig, installDir: string): Datab
     const path = rebase(target.path, config.root, installDir);
     return { driver: 'sqlite', path, profile, databaseUrl: fromEnvironment ? `sqlite:${path}` : null };
   }
-  const url = displayTarget({ ...target, password: undefined });
+  const url = displayTarget({ ...target, password: undefined, host: target.socket ? queryValue(target.host) : target.host });
   return {
     driver: 'postgresql',
     role: target.user,

@@ -6,10 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@kit-db-test/schema';
+import Database from 'better-sqlite3';
+import { createOrm, loadConfig, STUFF_MAX_LENGTH, THINGS_MAX_LENGTH } from '@kit-db-test/schema';
 import { freePort, spawnProcess, startSite, tempProject, type TestProcess } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
+import { runAdmin } from '../test-support/run-admin.js';
 import { databaseFacts, type DatabaseFacts } from './database-facts.js';
 import { loadTemplates } from './load-templates.js';
 import { renderFiles } from './render-files.js';
@@ -68,9 +70,32 @@ function configTest(config: string) {
   return { code: run.status, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
+/** A self-signed pair for example.org under the test folder: mod_ssl's -t reads the files it names. */
+function testCertificate(): { tlsCert: string; tlsKey: string } {
+  const tlsCert = join(dir, 'example.org.pem');
+  const tlsKey = join(dir, 'example.org.key');
+  if (!existsSync(tlsCert)) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=example.org', '-addext', 'subjectAltName=DNS:example.org', '-keyout', tlsKey, '-out', tlsCert], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+  }
+  return { tlsCert, tlsKey };
+}
+
 describe('apache2 -t accepts the rendered site', () => {
+  it('debian, TCP under a base path, https: the TLS host (mod_ssl) and the port-80 redirect (mod_alias)', async () => {
+    const { site } = renderSite('debian-https', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/', ...testCertificate(), hsts: true });
+    const port = await freePort();
+    const config = serverConfig('debian-https', site, port, ['proxy', 'proxy_http', 'headers', 'ssl', 'alias']);
+    const tlsPort = await freePort();
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`Include ${site}`, `Define KDT_HTTPS_PORT ${tlsPort}\nListen 127.0.0.1:${tlsPort}\nInclude ${site}`));
+    expect(configTest(config)).toEqual({ code: 0, output: 'Syntax OK' });
+    // Without mod_ssl the same file is refused, naming the directive.
+    const bare = serverConfig('debian-https-no-ssl', site, port, ['proxy', 'proxy_http', 'headers', 'alias']);
+    expect(configTest(bare).output).toMatch(/Invalid command 'SSLEngine'/);
+  });
+
   it.each([
-    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/' }],
+    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'http://example.org/kit-db-test/' }],
     ['debian', 'a unix socket, no base path', { layout: 'debian', socket: '/run/kit-db-test/site.sock', basePath: '' }],
     ['rhel', 'TCP under a base path', { layout: 'rhel', port: '3001', basePath: '/kit-db-test' }],
     ['rhel', 'a unix socket under a base path', { layout: 'rhel', socket: '/run/kit-db-test/site.sock', basePath: '/kit-db-test' }],
@@ -109,9 +134,9 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 describe('served by apache2 in front of the site, as rendered', () => {
-  let apache: TestProcess | undefined;
+  const apaches: TestProcess[] = [];
   afterAll(async () => {
-    await apache?.stop();
+    for (const apache of apaches) await apache.stop();
   });
 
   it('answers /health through the proxy, lets a form post from the public origin through, and refuses another origin', async () => {
@@ -123,11 +148,13 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const publicUrl = `http://127.0.0.1:${httpPort}/`;
     const { site, env } = renderSite('live', { layout: 'debian', port: String(sitePort), basePath: '', publicUrl }, db);
     const siteEnv = parseEnvironmentFile(env);
-    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', ORIGIN: `http://127.0.0.1:${httpPort}` });
+    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', BODY_SIZE_LIMIT: '64K', ORIGIN: `http://127.0.0.1:${httpPort}` });
 
+    // /health probes writes: the profile's table must exist, as the rendered steps make it (init-database).
+    expect((await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, KDT_PROFILE: 'sqlite' } })).code).toBe(0);
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
-    apache = spawnProcess(APACHE, ['-X', '-f', config], { name: 'apache2', env: process.env });
+    apaches.push(spawnProcess(APACHE, ['-X', '-f', config], { name: 'apache2', env: process.env }));
     await waitForPort(httpPort);
 
     const health = await fetch(`${publicUrl}health`);
@@ -142,5 +169,46 @@ describe('served by apache2 in front of the site, as rendered', () => {
     expect((await post('http://evil.example')).status).toBe(403);
     expect(app.output()).toContain(`origin from fixed ORIGIN http://127.0.0.1:${httpPort}`);
     expect(readFileSync(join(dir, 'live', 'server', 'error.log'), 'utf8')).not.toMatch(/\[proxy(_http)?:error\]/);
+  });
+
+  // httpd's LimitRequestBody does not apply to proxied requests: the rendered environment file's
+  // BODY_SIZE_LIMIT is the bound (adapter-node's default would be 512 KiB).
+  it('passes the largest post the form accepts, and answers 413 to a body over 64 KiB, declared or chunked', async () => {
+    using project = tempProject();
+    project.writeProfile('sqlite', { url: 'sqlite:data/site.sqlite' });
+    mkdirSync(join(project.root, 'data'));
+    const config = loadConfig({ root: project.root, env: {}, profile: 'sqlite' });
+    const orm = await createOrm(config);
+    await orm.schema.create();
+    await orm.close();
+    const [sitePort, httpPort] = [await freePort(), await freePort()];
+    const publicUrl = `http://127.0.0.1:${httpPort}/`;
+    const { site, env } = renderSite('limit', { layout: 'rhel', port: String(sitePort), basePath: '', publicUrl }, databaseFacts(config, project.root));
+    await using app = await startSite({ ...parseEnvironmentFile(env), KDT_ROOT: project.root });
+    apaches.push(spawnProcess(APACHE, ['-X', '-f', serverConfig('limit', site, httpPort)], { name: 'apache2', env: process.env }));
+    await waitForPort(httpPort);
+
+    const post = (body: string) =>
+      fetch(publicUrl, { method: 'POST', redirect: 'manual', headers: { origin: `http://127.0.0.1:${httpPort}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body });
+    // Every character 4 bytes of UTF-8, each byte 3 once percent-encoded: the worst case a browser sends.
+    const largest = new URLSearchParams({ stuff: '😀'.repeat(STUFF_MAX_LENGTH), things: '😀'.repeat(THINGS_MAX_LENGTH) }).toString();
+    expect(largest.length).toBeGreaterThan(50_000);
+    expect((await post(largest)).status).toBe(303);
+    const tooBig = `stuff=a&things=${'x'.repeat(64 * 1024)}`;
+    expect((await post(tooBig)).status).toBe(413);
+    const chunked = await fetch(publicUrl, {
+      method: 'POST',
+      headers: { origin: `http://127.0.0.1:${httpPort}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new Blob([tooBig]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(app.output()).not.toMatch(/error on POST/);
+    const db = new Database(join(project.root, 'data', 'site.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('select count(*) as n from stuff').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
   });
 });

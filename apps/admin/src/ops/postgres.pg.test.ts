@@ -52,9 +52,9 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
   });
 
   /** psql -f the script, as the superuser, with `stdin` on standard input: sudo -u postgres psql -f … < password-file */
-  function psql(stdin: string) {
+  function psql(stdin: string, file = sqlPath) {
     const own = join(server.bin, 'psql');
-    const run = spawnSync(existsSync(own) ? own : 'psql', ['-X', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', SUPERUSER, '-d', 'postgres', '-f', sqlPath], {
+    const run = spawnSync(existsSync(own) ? own : 'psql', ['-X', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', SUPERUSER, '-d', 'postgres', '-f', file], {
       input: stdin,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
@@ -105,6 +105,17 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(await login(cluster.socketUrl(as))).toEqual([{ who: ROLE, db: DATABASE }]);
     expect(await login(cluster.tcpUrl(as))).toEqual([{ who: ROLE, db: DATABASE }]);
     await expect(login(cluster.tcpUrl({ ...as, password: 'wrong' }))).rejects.toThrow(/password authentication failed/);
+  });
+
+  it("a role name with a quote and a blank, a database name with a capital and a blank: psql runs the script as it reads", async () => {
+    const odd = renderFiles(renderPlan(renderRequest({}, { checkoutRoot: '/srv/kit-db-test', buildBasePath: '', envBasePath: undefined }), { ...facts, role: "o'brien ops", database: 'Stuff DB' }, 'OUT'), loadTemplates());
+    const file = join(cluster.dir, 'odd.sql');
+    writeFileSync(file, odd.find((f) => f.outPath === SQL_FILE)!.text);
+    const run = psql('odd-pw-31c9\n', file);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("role o'brien ops and database Stuff DB are ready");
+    expect(await cluster.admin('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', ['Stuff DB'])).toEqual([{ owner: "o'brien ops" }]);
   });
 
   it('runs again: keeps the role and database, and sets the new password', async () => {

@@ -1,9 +1,11 @@
 // What SELinux (the targeted policy, enforcing, as on RHEL and its rebuilds) needs for the rendered
-// layout, and why. Port types and entry points are those of the Fedora/RHEL policy:
-// http_port_t 80 81 443 488 8008 8009 8443 9000; ntop_port_t 3000-3001; unconfined_service_t is
-// entered from bin_t (and shell) programs only; httpd_t connects to other ports only with
-// httpd_can_network_connect (any port), or httpd_can_network_relay (web ports) — httpd_graceful_shutdown,
-// which also allows web ports, is off by default since Fedora 27.
+// layout, and why. The policy facts are the doctor's (doctor/selinux/policy.ts), so the rendered
+// script and the doctor's fixes agree: label the site's port http_port_t and turn on
+// httpd_graceful_shutdown (off by default on RHEL 8 and 9), which opens http_port_t only.
+import { fcontextRuleCommand, literalPathRegex } from '../doctor/selinux/fcontext-rule.js';
+import { labelPortCommand } from '../doctor/selinux/needs.js';
+import { portLabel } from '../doctor/selinux/parse-semanage-ports.js';
+import { BOOLEAN_SCOPE, CONNECT_ANY_PORT, HTTPD_BIND_TYPES, SITE_PORT_BOOLEAN, SITE_PORT_TYPE, SITE_SOCKET_TYPE, policyPortRecords } from '../doctor/selinux/policy.js';
 import type { DatabaseFacts } from './database-facts.js';
 import type { Listen } from './render-request.js';
 
@@ -11,29 +13,28 @@ export interface SelinuxStep {
   /** why the commands are needed, in one or two sentences */
   why: string;
   commands: string[];
-  /** a narrower way to the same end, instead of `commands` */
+  /** another way to the same end, instead of `commands` */
   alternative?: { why: string; commands: string[] };
 }
 
-const HTTP_PORTS = new Set([80, 81, 443, 488, 8008, 8009, 8443, 9000]);
-const NTOP_PORTS = new Set([3000, 3001]);
-// Programs here are bin_t already.
+// Programs here are bin_t already (matchpathcon).
 const BIN_DIRS = ['/usr/bin/', '/bin/', '/usr/local/bin/', '/usr/sbin/', '/sbin/', '/usr/local/sbin/'];
 
 export const SOCKET_MODULE = 'kit_db_test_socket';
 
-/** `semanage fcontext` takes a regular expression: a literal path needs its dots escaped. */
-function pathRegex(path: string): string {
-  return path.replace(/[.+]/g, '\\$&');
+/** The policy's own label of a TCP port (no machine to ask at render time). */
+function policyLabel(port: number) {
+  return portLabel(policyPortRecords(), [], 'tcp', port);
 }
 
-/** Labels `port` http_port_t: -m when the policy already gives it another type, -a otherwise. */
+/** Labels `port` http_port_t, unless it is already: -m when the policy has a record for exactly this port, -a otherwise. */
 function labelHttpPort(port: number): { commands: string[]; note: string } {
-  if (HTTP_PORTS.has(port)) return { commands: [], note: `${port} is already http_port_t` };
-  if (NTOP_PORTS.has(port)) {
-    return { commands: [`semanage port -m -t http_port_t -p tcp ${port}`], note: `${port} is already ntop_port_t in the targeted policy, so -m (modify), not -a` };
-  }
-  return { commands: [`semanage port -a -t http_port_t -p tcp ${port}`], note: `if semanage answers that ${port} is already defined, use -m instead of -a` };
+  const label = policyLabel(port);
+  if (label.type === SITE_PORT_TYPE) return { commands: [], note: `${port} is already ${SITE_PORT_TYPE}` };
+  const how = label.exact
+    ? `${port} has a record of its own (${label.type}), so -m: -a would answer "already defined"`
+    : `${port} is ${label.type}${label.record ? ' by a range' : ' by the catch-all'}, with no record of its own, so -a: -m would answer "not defined"`;
+  return { commands: [labelPortCommand(label, port)], note: how };
 }
 
 export interface SelinuxInput {
@@ -54,25 +55,25 @@ export function selinuxSteps(input: SelinuxInput): SelinuxStep[] {
 
   if (!BIN_DIRS.some((dir) => nodePath.startsWith(dir))) {
     steps.push({
-      why: `systemd starts the site with ${nodePath}: only a program labelled bin_t enters unconfined_service_t, as programs in /usr/bin do; a copy under ${input.installDir} keeps var_t or usr_t, which no service domain is entered from.`,
-      commands: [`semanage fcontext -a -t bin_t '${pathRegex(nodePath)}'`, `restorecon -v ${nodePath}`],
+      why: `systemd starts the site with ${nodePath}, which takes the label of where it lies: under ${input.installDir} that is var_t, which systemd may not execute at all (the unit fails with status 203/EXEC); labelled bin_t, as programs in /usr/bin are, it runs as unconfined_service_t.`,
+      commands: [`semanage fcontext -a -t bin_t '${literalPathRegex(nodePath)}'`, `restorecon -v ${nodePath}`],
     });
   }
 
   if (listen.kind === 'tcp') {
     const label = labelHttpPort(listen.port);
     steps.push({
-      why: `httpd (httpd_t) connects to the site on 127.0.0.1:${listen.port}; the policy lets httpd_t connect to a few port types only, and only when a boolean allows it.`,
-      commands: ['setsebool -P httpd_can_network_connect 1'],
+      why: `httpd (httpd_t) connects to the site on 127.0.0.1:${listen.port}; the policy lets httpd_t connect to a port only when a boolean opens its type: ${label.commands.length ? `port ${listen.port} becomes ${SITE_PORT_TYPE} (${label.note}), and ` : `${label.note}; `}${SITE_PORT_BOOLEAN} opens ${BOOLEAN_SCOPE[SITE_PORT_BOOLEAN]}.`,
+      commands: [...label.commands, `setsebool -P ${SITE_PORT_BOOLEAN} 1`],
       alternative: {
-        why: `narrower: httpd may connect to web ports only, and ${listen.port} becomes one (${label.note})`,
-        commands: [...label.commands, 'setsebool -P httpd_can_network_relay 1'],
+        why: `broader, no port label: ${CONNECT_ANY_PORT} opens ${BOOLEAN_SCOPE[CONNECT_ANY_PORT]}`,
+        commands: [`setsebool -P ${CONNECT_ANY_PORT} 1`],
       },
     });
   } else {
     steps.push({
-      why: 'the socket folder /run/kit-db-test: labelled httpd_var_run_t, httpd may write to the socket in it; systemd labels the RuntimeDirectory from this rule each time the site starts.',
-      commands: [`semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?'`],
+      why: `the socket folder /run/kit-db-test: labelled ${SITE_SOCKET_TYPE}, httpd may write to the socket in it; systemd labels the RuntimeDirectory from this rule each time the site starts. RHEL 8 and 9 take the rule only as /var/run/… (their file_contexts.subs_dist makes /run an alias of /var/run), Fedora 40 and RHEL 10 only as /run/…: the command reads which.`,
+      commands: [fcontextRuleCommand('/run/kit-db-test', SITE_SOCKET_TYPE, null)],
     });
     const mod = `${input.moduleDir}/${SOCKET_MODULE}`;
     steps.push({
@@ -81,11 +82,10 @@ export function selinuxSteps(input: SelinuxInput): SelinuxStep[] {
     });
   }
 
-  if (input.httpPort !== 80 && input.httpPort !== 443) {
+  const publicPort = policyLabel(input.httpPort);
+  if (!HTTPD_BIND_TYPES.includes(publicPort.type)) {
     const label = labelHttpPort(input.httpPort);
-    if (label.commands.length) {
-      steps.push({ why: `httpd listens on port ${input.httpPort} for the public URL: httpd_t binds only http_port_t ports (${label.note}).`, commands: label.commands });
-    }
+    steps.push({ why: `httpd listens on port ${input.httpPort} for the public URL: httpd_t may bind ports of ${HTTPD_BIND_TYPES.join(', ')} only (${label.note}).`, commands: label.commands });
   }
   return steps;
 }

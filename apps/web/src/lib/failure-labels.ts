@@ -3,12 +3,15 @@ import type { Failure } from './server/explain-failure.js';
 const LABELS: Record<Failure['kind'], string> = {
   config: 'configuration invalid',
   connect: 'cannot connect',
+  tls: 'TLS failed',
   timeout: 'no answer in time',
   authenticate: 'login refused',
   'database-missing': 'database missing',
   'table-missing': 'table missing',
+  'schema-outdated': 'table out of date',
   permission: 'permission denied',
   'sqlite-file': 'SQLite file not writable',
+  'disk-full': 'disk full',
   other: 'database error',
 };
 

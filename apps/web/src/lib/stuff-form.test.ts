@@ -21,6 +21,23 @@ describe('parseStuffForm', () => {
     });
   });
 
+  it('caps things at 4000 characters, counted as characters: 4000 emoji fit, 4001 letters do not', () => {
+    expect(parseStuffForm(form({ stuff: 's', things: '👍'.repeat(4000) })).ok).toBe(true);
+    expect(parseStuffForm(form({ stuff: 's', things: 'a'.repeat(4001) }))).toEqual({
+      ok: false,
+      input: { stuff: 's', things: 'a'.repeat(4001) },
+      errors: { things: 'Things is at most 4000 characters; this is 4001.' },
+    });
+  });
+
+  it('refuses a field whose bytes were not UTF-8, even when its text would pass, and gives the input back as read', () => {
+    expect(parseStuffForm(form({ stuff: 'caf\uFFFD', things: 'fine' }), new Set(['stuff', 'other']))).toEqual({
+      ok: false,
+      input: { stuff: 'caf\uFFFD', things: 'fine' },
+      errors: { stuff: 'Stuff is not valid UTF-8 text (� marks what could not be read): send the form encoded as UTF-8.' },
+    });
+  });
+
   it('reports every empty, blank or missing field, and gives the input back', () => {
     expect(parseStuffForm(form({ stuff: ' \t' }))).toEqual({
       ok: false,

@@ -1,4 +1,4 @@
-import { STUFF_MAX_LENGTH } from '@kit-db-test/schema';
+import { STUFF_MAX_LENGTH, THINGS_MAX_LENGTH } from '@kit-db-test/schema';
 import { z } from 'zod';
 
 /** What the form posts, exactly as typed: kept to re-fill the form after a rejected post. */
@@ -27,7 +27,10 @@ const stuffFormSchema = z.object({
   things: z
     .string()
     .refine((s) => s.trim() !== '', 'Things is required.')
-    .refine(noNul, 'Things cannot contain the NUL character.'),
+    .refine(noNul, 'Things cannot contain the NUL character.')
+    .refine((s) => characters(s) <= THINGS_MAX_LENGTH, {
+      error: (issue) => `Things is at most ${THINGS_MAX_LENGTH} characters; this is ${characters(issue.input as string)}.`,
+    }),
 });
 
 function field(data: FormData, name: keyof StuffInput): string {
@@ -35,13 +38,22 @@ function field(data: FormData, name: keyof StuffInput): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Validates a posted form; a missing field counts as empty. The input comes back unchanged either way. */
-export function parseStuffForm(data: FormData): StuffFormResult {
+const LABELS: Record<keyof StuffInput, string> = { stuff: 'Stuff', things: 'Things' };
+
+/**
+ * Validates a posted form; a missing field counts as empty. `notUtf8` names the fields whose bytes
+ * were not UTF-8: refused, not stored as the U+FFFD the lenient decoding put in their place. The
+ * input comes back as read either way.
+ */
+export function parseStuffForm(data: FormData, notUtf8: ReadonlySet<string> = new Set()): StuffFormResult {
   const input: StuffInput = { stuff: field(data, 'stuff'), things: field(data, 'things') };
-  const parsed = stuffFormSchema.safeParse(input);
-  if (parsed.success) return { ok: true, value: input };
   const errors: StuffErrors = {};
-  for (const issue of parsed.error.issues) {
+  for (const key of ['stuff', 'things'] as const) {
+    if (notUtf8.has(key)) errors[key] = `${LABELS[key]} is not valid UTF-8 text (� marks what could not be read): send the form encoded as UTF-8.`;
+  }
+  const parsed = stuffFormSchema.safeParse(input);
+  if (parsed.success && Object.keys(errors).length === 0) return { ok: true, value: input };
+  for (const issue of parsed.error?.issues ?? []) {
     const key = issue.path[0] as keyof StuffInput;
     errors[key] ??= issue.message;
   }

@@ -16,8 +16,15 @@ export interface ServerProcess extends Site {
   listening(ms?: number): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const site = await startSite(env, { waitFor: 'none' });
+export interface SpawnOptions {
+  /** run as this uid/gid (the tests run as root, which any permission lets through) */
+  as?: { uid: number; gid: number };
+  /** the umask the server starts with, e.g. '000' (through sh, which then execs node) */
+  umask?: string;
+}
+
+export async function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
+  const site = await startSite(env, { waitFor: 'none', ...options });
   return Object.assign(site, {
     exited: site.closed,
     listening: async (ms = 15_000) => {
@@ -54,7 +61,7 @@ export interface Answer {
  * every answer is in: the processes that hold them answered them, so each answer says which
  * process of a multi-process site gave it.
  */
-export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[]): Promise<Answer[]> {
+export async function getOnSeparateConnections(url: string, path: string, count: number, pids: number[], headers: Record<string, string> = {}): Promise<Answer[]> {
   const port = Number(new URL(url).port);
   const agent = new http.Agent({ keepAlive: true, maxSockets: count });
   try {
@@ -63,7 +70,7 @@ export async function getOnSeparateConnections(url: string, path: string, count:
         { length: count },
         () =>
           new Promise<{ status: number; body: string; local: number }>((resolve, reject) => {
-            const req = http.get(new URL(path, url), { agent, timeout: 5000 }, (res) => {
+            const req = http.get(new URL(path, url), { agent, timeout: 5000, headers }, (res) => {
               let body = '';
               res.setEncoding('utf8');
               res.on('data', (d: string) => (body += d));

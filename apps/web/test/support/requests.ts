@@ -12,9 +12,27 @@ export async function postForm(
   });
 }
 
-export async function getHtml(url: string): Promise<{ status: number; html: string }> {
-  const response = await fetch(url, { headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
+/** A form post of exactly these bytes, as a client that does not encode its text as UTF-8 sends it. */
+export async function postBytes(url: string, contentType: string, body: Buffer): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(url).origin, accept: 'text/html', 'content-type': contentType },
+    body: new Uint8Array(body),
+  });
+}
+
+export async function getHtml(url: string, headers: Record<string, string> = {}): Promise<{ status: number; html: string; setCookie: string[] }> {
+  const response = await fetch(url, { headers: { accept: 'text/html', ...headers } });
+  return { status: response.status, html: await response.text(), setCookie: response.headers.getSetCookie() };
+}
+
+/** The cookies a response sets, as a Cookie header sends them back (name=value; …). */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
 }
 
 /** The value of the form's field as the page re-rendered it (inputs keep what the user typed). */
@@ -24,6 +42,11 @@ export function fieldValue(html: string, name: 'stuff' | 'things'): string | und
       ? /<input[^>]*name="stuff"[^>]*value="([^"]*)"/.exec(html)?.[1]
       : /<textarea[^>]*name="things"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1];
   return raw === undefined ? undefined : decodeEntities(raw);
+}
+
+/** The form's hidden submission token as the page rendered it. */
+export function submissionToken(html: string): string | undefined {
+  return /<input[^>]*name="submission"[^>]*value="([^"]*)"/.exec(html)?.[1];
 }
 
 export function decodeEntities(s: string): string {

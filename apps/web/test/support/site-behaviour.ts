@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
-import { fieldValue, getHtml, postForm } from './requests.js';
+import { cookiesOf, fieldValue, getHtml, postBytes, postForm, submissionToken } from './requests.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 /**
@@ -34,10 +34,54 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect(rows[0]).toMatchObject({ stuff: 'first', things: 'line 1\nline 2' });
       const location = new URL(response.headers.get('location')!, site.url);
       expect(location.href).toBe(`${site.url}?saved=${rows[0]!.id}`);
-      const page = await getHtml(location.href);
+      const page = await getHtml(location.href, { cookie: cookiesOf(response) });
       expect(page.status).toBe(200);
       expect(page.html).toContain(`Saved #${rows[0]!.id}`);
       expect(page.html).toContain('<td class="stuff">first</td>');
+    });
+
+    it('"Saved #id" only for the row this browser just saved: an HttpOnly, SameSite=Strict mark, used up by the page', async () => {
+      const response = await postForm(site.url, { stuff: 'mine', things: 'x' });
+      const [row] = await backend.rows();
+      const [mark] = response.headers.getSetCookie();
+      expect(mark).toMatch(new RegExp(`^kdt-saved-${row!.id}=1; `));
+      expect(mark!.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=120', 'Path=/', 'SameSite=Strict']);
+      const saved = `${site.url}?saved=${row!.id}`;
+      // The same link without the mark (another browser, a crafted link), or with another row's mark: no notice.
+      for (const headers of [{}, { cookie: `kdt-saved-${row!.id + 1}=1` }]) {
+        const page = await getHtml(saved, headers);
+        expect(page.status).toBe(200);
+        expect(page.html).not.toContain('Saved #');
+        expect(page.html).toContain('<td class="stuff">mine</td>');
+      }
+      expect((await getHtml(`${site.url}?saved=999999`)).html).not.toContain('Saved #');
+      const shown = await getHtml(saved, { cookie: cookiesOf(response) });
+      expect(shown.html).toContain(`Saved #${row!.id}`);
+      expect(shown.setCookie).toEqual([expect.stringMatching(new RegExp(`^kdt-saved-${row!.id}=; Max-Age=0; `))]);
+    });
+
+    it('the same form posted twice (a double click, a retry) stores one row: both answers go to it; edited, it is a new row', async () => {
+      const token = submissionToken((await getHtml(site.url)).html);
+      expect(token).toMatch(/^[0-9a-f-]{36}$/);
+      const fields = { stuff: 'posted twice', things: 'once stored', submission: token! };
+      const first = await postForm(site.url, fields);
+      const second = await postForm(site.url, fields);
+      expect([first.status, second.status]).toEqual([303, 303]);
+      expect(second.headers.get('location')).toBe(first.headers.get('location'));
+      expect((await backend.rows()).map((r) => r.stuff)).toEqual(['posted twice']);
+      // The user changed the text before posting again: that is another row, not the same one.
+      expect((await postForm(site.url, { ...fields, things: 'edited' })).status).toBe(303);
+      expect((await backend.rows()).map((r) => r.things)).toEqual(['once stored', 'edited']);
+    });
+
+    it('a malformed submission token: 400, nothing stored, the input kept and a line that says to reload', async () => {
+      const response = await postForm(site.url, { stuff: 'kept', things: 'also kept', submission: 'not-a-token' });
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain('The submission token of this form is not valid: reload the page and post again.');
+      expect(fieldValue(html, 'stuff')).toBe('kept');
+      expect(fieldValue(html, 'things')).toBe('also kept');
+      expect(await backend.count()).toBe(0);
     });
 
     it.each([
@@ -45,6 +89,7 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       ['a blank things', { stuff: 'kept', things: '   ' }, 'things', 'Things is required.'],
       ['256 characters', { stuff: 'x'.repeat(256), things: 'kept' }, 'stuff', 'Stuff is at most 255 characters; this is 256.'],
       ['a missing field', { stuff: 'only stuff' }, 'things', 'Things is required.'],
+      ['4001 characters of things', { stuff: 'kept', things: 'y'.repeat(4001) }, 'things', 'Things is at most 4000 characters; this is 4001.'],
     ] as const)('%s: 400, nothing stored, the input kept and the error next to the field', async (_what, fields, field, message) => {
       const response = await postForm(site.url, fields);
       expect(response.status).toBe(400);
@@ -55,9 +100,36 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect(await backend.count()).toBe(0);
     });
 
+    it.each([
+      ['percent-encoded', 'application/x-www-form-urlencoded', Buffer.from('stuff=kept+%C3%A9&things=caf%E9')],
+      ['as raw bytes', 'application/x-www-form-urlencoded', Buffer.concat([Buffer.from('stuff=kept %C3%A9&things=caf'), Buffer.from([0xe9])])],
+      [
+        'in a multipart part',
+        'multipart/form-data; boundary=kdt',
+        Buffer.concat([
+          Buffer.from('--kdt\r\nContent-Disposition: form-data; name="stuff"\r\n\r\nkept é\r\n--kdt\r\nContent-Disposition: form-data; name="things"\r\n\r\ncaf'),
+          Buffer.from([0xe9]),
+          Buffer.from('\r\n--kdt--\r\n'),
+        ]),
+      ],
+    ] as const)('things that is not UTF-8 (Latin-1 é, %s): 400, nothing stored, the error next to it, stuff kept as sent', async (_how, contentType, body) => {
+      const response = await postBytes(site.url, contentType, body);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain('<p class="field-error" id="things-error">Things is not valid UTF-8 text (� marks what could not be read): send the form encoded as UTF-8.</p>');
+      expect(html).not.toContain('id="stuff-error"');
+      expect([fieldValue(html, 'stuff'), fieldValue(html, 'things')]).toEqual(['kept é', 'caf\uFFFD']);
+      expect(await backend.count()).toBe(0);
+    });
+
     it('255 characters are accepted, counted as characters: 255 emoji fit', async () => {
       expect((await postForm(site.url, { stuff: '🙂'.repeat(255), things: 'emoji' })).status).toBe(303);
       expect((await backend.rows())[0]!.stuff).toBe('🙂'.repeat(255));
+    });
+
+    it('things up to 4000 characters are accepted, counted as characters: 4000 emoji fit', async () => {
+      expect((await postForm(site.url, { stuff: 'long', things: '🙂'.repeat(4000) })).status).toBe(303);
+      expect((await backend.rows())[0]!.things).toBe('🙂'.repeat(4000));
     });
 
     it('renders <script> and quotes escaped, and stores them unchanged', async () => {

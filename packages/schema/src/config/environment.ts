@@ -7,6 +7,8 @@ import { ConfigError } from './config-error.js';
 export const ENVIRONMENT_VARIABLES = {
   KDT_PROFILE: 'name of the profile in config/ to use (overridden by --profile)',
   KDT_ROOT: 'project folder holding config/ and data/ (default: the folder of this checkout)',
+  KDT_DETAILS:
+    "who sees the site's database details (server version, database, user, socket, profile, files) and the server's own messages: local (the default: this machine's clients), all, none, or local and/or networks such as 10.0.0.0/8; everyone else sees verdicts and timings",
   KDT_BUILD_DIR: 'the site build to serve, relative to apps/web (default: build); the tests use it for their sub-path build',
   DATABASE_URL: "database URL; overrides the profile's url",
   DATABASE_PASSWORD_FILE: 'file whose content is the database password (e.g. a systemd credential); overrides any password in the URL',

@@ -83,6 +83,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
         ['stuff', 'character varying', 255, 'NO'],
         ['things', 'text', null, 'NO'],
         ['created_at', 'timestamp with time zone', null, 'YES'],
+        ['submission_key', 'character varying', 64, 'YES'],
       ]);
       expect(columns[3]!.def).toBe('CURRENT_TIMESTAMP');
 

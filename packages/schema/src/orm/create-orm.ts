@@ -1,10 +1,12 @@
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { SqlMikroORM } from '@mikro-orm/sql';
 import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import type { DatabaseConnection } from 'kysely';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
 import { Stuff } from '../entity/stuff.js';
+import { prepareSqliteConnection } from './sqlite-connection.js';
+import { tlsOptions } from './tls-options.js';
 
 export type Orm = SqlMikroORM;
 
@@ -22,20 +24,8 @@ export interface CreateOrmOptions {
 /** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
 export const APPLICATION_NAME = 'kit-db-test';
 
-function sslOption(target: PostgresTarget): boolean | { rejectUnauthorized: boolean } | undefined {
-  switch (target.sslmode) {
-    case 'disable':
-      return undefined;
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-    case 'verify-full':
-      return { rejectUnauthorized: true };
-  }
-}
-
 function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
-  const ssl = sslOption(target);
+  const ssl = tlsOptions(target);
   const limit = options.statementTimeoutMs;
   const password = target.password;
   return PostgresOrm.init({
@@ -66,10 +56,7 @@ function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: Create
     dbName: target.path,
     // better-sqlite3 waits this long for a lock instead of failing with "database is locked".
     driverOptions: { timeout: options.statementTimeoutMs === undefined ? config.connectTimeoutMs : Math.min(config.connectTimeoutMs, options.statementTimeoutMs) },
-    // WAL lets readers (the site, the doctor, a backup) go on while one process writes.
-    onCreateConnection: async (connection: unknown) => {
-      await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw('pragma journal_mode = wal'));
-    },
+    onCreateConnection: (connection: unknown) => prepareSqliteConnection(connection as DatabaseConnection, target.path),
     ensureDatabase: false,
     debug: options.debug ? ['query'] : false,
   }) as Promise<Orm>;

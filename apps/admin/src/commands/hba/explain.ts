@@ -5,9 +5,9 @@ import { CliError, UsageError } from '../../cli/cli-error.js';
 import type { Output } from '../../cli/output.js';
 import {
   CONNECTION_TYPES,
-  explainShadow,
   matchHba,
   ruleMatches,
+  TOO_COSTLY,
   type ConnectionType,
   type HbaFile,
   type HbaNameToken,
@@ -117,15 +117,18 @@ function methodWords(method: string): string {
 /** A line written for this connection: it names the database or the user (or a role), not a catch-all keyword. */
 function namesConnection(rule: HbaRule, request: HbaRequest): boolean {
   const keywords = ['all', 'sameuser', 'samerole', 'samegroup', 'replication'];
-  const named = (tokens: HbaNameToken[], name: string) => tokens.some((t) => (t.regex ? t.regex.test(name) : (t.quoted || !keywords.includes(t.text)) && t.text === name));
+  const named = (tokens: HbaNameToken[], name: string) => tokens.some((t) => (t.regex ? t.regex.test(name) === true : (t.quoted || !keywords.includes(t.text)) && t.text === name));
   const role = rule.users.some((t) => !t.quoted && t.text.startsWith('+'));
   return named(rule.databases, request.database) || named(rule.users, request.user) || role;
 }
 
-/** Later lines that would match this connection too but never get it: the matching line comes first. */
+/**
+ * Later lines that would match this connection too but never get it: the matching line comes
+ * first (each is tested on its own once, so a long file stays linear).
+ */
 function shadowedBy(hba: HbaFile, request: HbaRequest, taken: HbaRule): HbaRule[] {
   const after = hba.rules.slice(hba.rules.indexOf(taken) + 1);
-  return after.filter((rule) => namesConnection(rule, request) && ruleMatches(rule, request).ok && explainShadow(hba, request, { line: rule.line, file: rule.file }).shadowed);
+  return after.filter((rule) => namesConnection(rule, request) && ruleMatches(rule, request).ok);
 }
 
 /** A skipped line's reason, with the assumption behind a role test. */
@@ -158,6 +161,13 @@ export async function hbaExplainCommand(fileArg: string | undefined, options: Hb
   if (!rule) verdict = `no pg_hba.conf entry: the server refuses with "no pg_hba.conf entry for ${serverWords(request)}"`;
   else if (rule.method === 'reject') verdict = `${showRule(rule, file)} decides: reject, the server refuses with "pg_hba.conf rejects connection for ${serverWords(request)}"`;
   else verdict = `${showRule(rule, file)} decides: ${methodWords(rule.method)}`;
+  const stopped = match.skipped.filter((s) => s.reason === 'too-costly');
+  if (stopped.length > 0) {
+    // Said in the verdict itself, so that --json carries it too.
+    const lines = stopped.map((s) => where(s.rule, file)).join(', ');
+    const was = stopped.length === 1 ? 'was' : 'were';
+    verdict += rule ? `; not certain: ${lines} above it ${was} ${TOO_COSTLY}, and decides instead if it matches` : `; not certain: ${lines} ${was} ${TOO_COSTLY}, and may match`;
+  }
   const allowed = rule !== null && rule.method !== 'reject';
 
   if (options.json) {
@@ -172,7 +182,7 @@ export async function hbaExplainCommand(fileArg: string | undefined, options: Hb
     io.out(header(file, how, serverMajor, majorFrom, io.colors));
     io.out(`${bold('connection')}  ${describeRequest(request)}`);
     io.out();
-    io.out(allowed ? `${green('✓')} ${verdict}` : `${red('✗')} ${verdict}`);
+    io.out(stopped.length > 0 ? `${yellow('!')} ${verdict}` : allowed ? `${green('✓')} ${verdict}` : `${red('✗')} ${verdict}`);
     if (match.skipped.length > 0) {
       io.out();
       io.out(bold(rule ? 'lines above it that do not match' : 'lines that do not match'));

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CliError, UsageError } from '../../cli/cli-error.js';
 import { locateHba } from '../../doctor/postgres/locate-hba.js';
 import { readUtf8, SystemFiles } from '../../doctor/system-files.js';
-import { parseHba, type HbaFile } from '../../hba/index.js';
+import { HbaReadBudgetError, parseHba, type HbaFile, type ParseHbaOptions } from '../../hba/index.js';
 
 /** The options every `pnpm admin hba` verb shares. */
 export interface HbaFileOptions {
@@ -70,6 +70,16 @@ function unreadable(path: string, code: string, shown: string): CliError {
   }
 }
 
+/** parseHba(), with a file past the read budget (an include loop) as one line of error. */
+function parseWithin(text: string, options: ParseHbaOptions): HbaFile {
+  try {
+    return parseHba(text, options);
+  } catch (error) {
+    if (error instanceof HbaReadBudgetError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Reads pg_hba.conf as the doctor does: FILE when given (a path on this machine), else the usual
  * places under --root (`locateHba`, no session). Included files resolve relative to the including
@@ -113,7 +123,7 @@ export async function loadHba(fileArg: string | undefined, options: HbaFileOptio
   if (!KNOWN_MAJORS.includes(serverMajor)) {
     notes.push(`PostgreSQL ${serverMajor}: this reads pg_hba.conf as PostgreSQL ${KNOWN_MAJORS[0]} to ${KNOWN_MAJORS.at(-1)} do; an older or newer server may differ`);
   }
-  const parsed = parseHba(content.text, {
+  const parsed = parseWithin(content.text, {
     file,
     serverMajor,
     readFile: (path) => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { findProjectRoot } from '@kit-db-test/schema';
@@ -47,8 +47,8 @@ describe('pnpm admin ops render --out', () => {
     // At most the warning that the checkout's build serves another base path than the one rendered.
     expect(first.stderr).toMatch(/^(! --base-path \/kit-db-test differs from the site build's [^\n]*\n)?$/);
     expect(await render(['--profile', 'postgres', '--out', b])).toMatchObject({ code: 0 });
-    // And again over the first: files are replaced, not appended to.
-    expect(await render(['--profile', 'postgres', '--out', a])).toMatchObject({ code: 0 });
+    // And again over the first, with --force: files are replaced, not appended to.
+    expect(await render(['--profile', 'postgres', '--out', a, '--force'])).toMatchObject({ code: 0 });
 
     const files = tree(a);
     expect(Object.fromEntries(Object.entries(files).map(([path, [mode]]) => [path, mode]))).toEqual({
@@ -92,10 +92,12 @@ describe('pnpm admin ops render --out', () => {
       `sudo -u postgres psql -f ${out}/postgres/create-role-and-database.sql < /etc/kit-db-test/db-password`,
       `install -m 0644 ${out}/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service`,
       'systemctl daemon-reload',
-      'systemctl enable --now kit-db-test',
+      'systemctl enable kit-db-test',
+      'systemctl restart kit-db-test',
       'apachectl -t',
       'systemctl reload httpd',
-      'setsebool -P httpd_can_network_connect 1',
+      'semanage port -a -t http_port_t -p tcp 3000',
+      'setsebool -P httpd_graceful_shutdown 1',
     ]) {
       expect(lines).toContain(command);
     }
@@ -111,11 +113,13 @@ describe('pnpm admin ops render --out', () => {
     expect(Object.keys(tree(out))).toEqual(expect.arrayContaining(['etc/apache2/sites-available/kit-db-test.conf']));
     expect(existsSync(join(out, 'selinux'))).toBe(false);
     const lines = run.stdout.split('\n');
-    expect(lines.slice(lines.indexOf('# 6. apache2'), lines.indexOf('# 6. apache2') + 6)).toEqual([
+    expect(lines.slice(lines.indexOf('# 6. apache2'), lines.indexOf('# 6. apache2') + 8)).toEqual([
       '# 6. apache2',
+      "# Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)",
       `install -m 0644 ${out}/etc/apache2/sites-available/kit-db-test.conf /etc/apache2/sites-available/kit-db-test.conf`,
       'a2enmod proxy proxy_http headers',
       'a2ensite kit-db-test',
+      'a2dissite 000-default',
       'apache2ctl -t',
       'systemctl reload apache2',
     ]);
@@ -184,6 +188,11 @@ describe('bad input: one line naming the problem and the fix, exit 2, nothing wr
     [['--base-path', 'kit-db-test'], '✗ --base-path: expected "/" and a path without a trailing slash, e.g. /kit-db-test (or "" for none), got "kit-db-test"'],
     [['--public-url', 'ftp://example.org/'], '✗ --public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [['--port', '3000', '--socket', '/run/kit-db-test/site.sock'], '✗ --socket: give --port or --socket, not both'],
+    [['--public-url', 'http:///kit-db-test/'], '✗ --public-url: "http:///kit-db-test/" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
+    [
+      ['--service-user', 'root'],
+      '✗ --service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)',
+    ],
   ])('%j', async (args, message) => {
     const out = join(scratch, 'out');
     const run = await render([...args, '--out', out]);
@@ -207,5 +216,113 @@ describe('bad input: one line naming the problem and the fix, exit 2, nothing wr
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error: unknown option '--prot'");
     expect(run.stderr).toContain('(run "pnpm admin ops render --help" for usage)');
+  });
+});
+
+describe('values from the configuration that the rendered files cannot carry: exit 2, one line naming where, nothing written', () => {
+  const tail = 'ops render writes it into the unit, the environment file and shell commands, one value per line: fix the URL';
+  it.each([
+    ['a newline in the SQLite path of a profile', { profile: 'sqlite:data/x.sqlite\nExecStartPre=+/bin/sh -c id' }, `✗ config/evil.json: url: the SQLite path contains a newline; ${tail}`],
+    ['an encoded newline in the socket folder', { url: `postgresql://kdt:${PASSWORD}@/kdt?host=%2Ftmp%0ANODE_OPTIONS%3D--require%3D%2Ftmp%2Fx.js` }, `✗ DATABASE_URL: host (the socket folder) contains a newline; ${tail}`],
+    ['an encoded newline in the host', { url: `postgresql://kdt:${PASSWORD}@db.example%0ANODE_OPTIONS=--inspect:5432/kdt` }, `✗ DATABASE_URL: host is not a host name or an IP address (it contains a newline); ${tail}`],
+    ['a host with $(…)', { url: `postgresql://kdt:${PASSWORD}@$(reboot):5432/kdt` }, `✗ DATABASE_URL: host is not a host name or an IP address (it contains a character other than letters, digits, ".", "-", "_" and ":"); ${tail}`],
+    ['a carriage return in DATABASE_URL\'s SQLite path', { url: 'sqlite:/srv/kdt\r/x.sqlite' }, `✗ DATABASE_URL: the SQLite path contains a carriage return; ${tail}`],
+  ])('%s', async (_what, given: { profile?: string; url?: string }, message) => {
+    const out = join(scratch, 'out');
+    if (given.profile) project.writeProfile('evil', { url: given.profile });
+    const run = await render([...(given.profile ? ['--profile', 'evil'] : []), '--out', out], given.url ? { DATABASE_URL: given.url } : {});
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(message);
+    expect(run.all).not.toContain(PASSWORD);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('--out: no link followed, nothing replaced without --force, no system folder', () => {
+  const victim = () => join(scratch, 'victim');
+
+  it('refuses to write over an earlier render, and keeps the operator\'s edits; --force replaces the files', async () => {
+    const out = join(scratch, 'out');
+    expect(await render(['--profile', 'sqlite', '--out', out])).toMatchObject({ code: 0 });
+    const unit = join(out, 'etc/systemd/system/kit-db-test.service');
+    writeFileSync(unit, 'edited by the operator\n');
+    const again = await render(['--profile', 'sqlite', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr.trim()).toBe(`✗ --out: ${unit} and 3 more exist already; give a new folder, or --force to replace the files ops render writes`);
+    expect(readFileSync(unit, 'utf8')).toBe('edited by the operator\n');
+
+    expect(await render(['--profile', 'sqlite', '--out', out, '--force'])).toMatchObject({ code: 0 });
+    expect(readFileSync(unit, 'utf8')).toMatch(/^# kit-db-test site:/);
+  });
+
+  it('a link planted in place of a folder under --out: refused, even with --force; nothing written through it', async () => {
+    const out = join(scratch, 'out');
+    mkdirSync(out);
+    mkdirSync(victim());
+    symlinkSync(victim(), join(out, 'etc'));
+    for (const force of [[], ['--force']]) {
+      const run = await render(['--profile', 'sqlite', '--out', out, ...force]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(`✗ --out: ${out}/etc is a symbolic link; ops render follows no link: give the folder it points to, or a new folder, e.g. --out ./kdt-ops`);
+    }
+    expect(readdirSync(victim())).toEqual([]);
+    expect(readdirSync(out)).toEqual(['etc']);
+  });
+
+  it('a link planted in place of a file: refused; --force removes the link and writes a file of its own, never through it', async () => {
+    const out = join(scratch, 'out');
+    expect(await render(['--profile', 'sqlite', '--out', out])).toMatchObject({ code: 0 });
+    const env = join(out, 'etc/kit-db-test/kit-db-test.env');
+    rmSync(env);
+    writeFileSync(victim(), 'the victim\n', { mode: 0o600 });
+    symlinkSync(victim(), env);
+    const refused = await render(['--profile', 'sqlite', '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('exist already; give a new folder, or --force');
+
+    expect(await render(['--profile', 'sqlite', '--out', out, '--force'])).toMatchObject({ code: 0 });
+    expect(readFileSync(victim(), 'utf8')).toBe('the victim\n');
+    expect(statSync(victim()).mode & 0o777).toBe(0o600);
+    expect(lstatSync(env).isFile()).toBe(true);
+    expect(lstatSync(env).mode & 0o777).toBe(0o640);
+    expect(readFileSync(env, 'utf8')).toContain('\nKDT_PROFILE=sqlite\n');
+  });
+
+  it('an --out that is itself a link, or a folder every user may write to', async () => {
+    mkdirSync(victim());
+    const link = join(scratch, 'link');
+    symlinkSync(victim(), link);
+    const viaLink = await render(['--out', link]);
+    expect(viaLink.code).toBe(2);
+    expect(viaLink.stderr.trim()).toBe(`✗ --out: ${link} is a symbolic link; ops render follows no link: give the folder it points to, or a new folder, e.g. --out ./kdt-ops`);
+    const shared = join(scratch, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const inShared = await render(['--out', shared]);
+    expect(inShared.code).toBe(2);
+    expect(inShared.stderr.trim()).toBe(`✗ --out: ${shared} is writable by every user, who could plant links in it; give a new folder, e.g. --out ./kdt-ops`);
+    expect(readdirSync(victim())).toEqual([]);
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
+  // Run as nobody when the tests run as root: a regression then fails to write instead of
+  // writing into this machine's own folders.
+  const unprivileged = process.getuid?.() === 0 ? { as: { uid: 65534, gid: 65534 } } : {};
+  it.each([
+    ['/', "✗ --out: / would put the files straight onto their destinations, replacing the server's own; give a new folder, e.g. --out ./kdt-ops"],
+    ['/etc', '✗ --out: /etc is a system folder with files in it, which the rendered ones would mix with; give a new folder, e.g. --out ./kdt-ops'],
+    ['/usr/lib', '✗ --out: /usr/lib is a system folder with files in it, which the rendered ones would mix with; give a new folder, e.g. --out ./kdt-ops'],
+  ])('--out %s', async (out, message) => {
+    const run = await runAdmin(['ops', 'render', ...FIXED, '--out', out], unprivileged);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(message);
+  });
+
+  it('--force without --out', async () => {
+    const run = await render(['--force']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('✗ --force: replaces files under --out; give --out DIR too');
   });
 });

@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findProjectRoot } from '@kit-db-test/schema';
 import { CliError, UsageError } from '../../cli/cli-error.js';
 import { columns, type Output } from '../../cli/output.js';
@@ -12,29 +11,14 @@ import { renderFiles, type RenderedFile } from '../../ops/render-files.js';
 import { renderPlan, type RenderPlan } from '../../ops/render-plan.js';
 import { renderRequest, type RawRenderOptions } from '../../ops/render-request.js';
 import { TemplateError } from '../../ops/template.js';
+import { checkOutFolder, checkTree, writeTree } from '../../ops/write-tree.js';
 
-export type OpsRenderOptions = RawRenderOptions;
+export interface OpsRenderOptions extends RawRenderOptions {
+  /** replace files an earlier render wrote under --out */
+  force?: boolean;
+}
 
 const mode = (m: number) => `0${m.toString(8)}`;
-
-/** Refuses an --out that exists but is not a folder, before anything is written. */
-function checkOut(out: string): void {
-  try {
-    if (!statSync(out).isDirectory()) throw new UsageError(`--out: ${out} exists and is not a folder; give a folder (it is created if missing)`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-function write(out: string, files: RenderedFile[]): void {
-  for (const file of files) {
-    const path = join(out, file.outPath);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.text, { mode: file.mode });
-    // writeFileSync's mode applies only to a new file, and through the umask.
-    chmodSync(path, file.mode);
-  }
-}
 
 function printSteps(plan: RenderPlan, io: Output): void {
   const { bold, dim, yellow } = io.colors;
@@ -61,7 +45,8 @@ export async function opsRenderCommand(options: OpsRenderOptions, io: Output): P
     envBasePath: process.env.BASE_PATH,
   });
   const out = options.out === undefined ? null : resolve(options.out);
-  if (out !== null) checkOut(out);
+  if (out !== null) checkOutFolder(out);
+  else if (options.force) throw new UsageError('--force: replaces files under --out; give --out DIR too');
 
   const config = resolveConfig(options.profile);
   const plan = renderPlan(request, databaseFacts(config, request.installDir), out ?? 'OUT');
@@ -72,6 +57,8 @@ export async function opsRenderCommand(options: OpsRenderOptions, io: Output): P
     if (error instanceof TemplateError) throw new CliError(`template: ${error.message}; fix the template under ops/`);
     throw error;
   }
+  const force = options.force === true;
+  if (out !== null) checkTree(out, files, force);
 
   const { bold, dim, yellow } = io.colors;
   io.out(bold('kit-db-test ops render'));
@@ -83,7 +70,7 @@ export async function opsRenderCommand(options: OpsRenderOptions, io: Output): P
   const where = (f: RenderedFile) =>
     f.destination === null ? 'used from there by the steps below' : `→ ${f.destination}  ${mode(f.mode)}${f.mode === 0o640 ? ` root:${serviceUser}` : ''}`;
   if (out !== null) {
-    write(out, files);
+    writeTree(out, files, force);
     io.out(bold(`files written under ${out}`));
     io.out(columns(files.map((f) => [f.outPath, where(f)])).join('\n'));
   } else {

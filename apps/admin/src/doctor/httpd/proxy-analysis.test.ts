@@ -3,10 +3,11 @@ import { parseConfig } from './config-parser.js';
 import { memoryReader } from './memory-reader.js';
 import { analyzeProxy, parseBackendUrl, prefixCovers, verdict, type SiteView } from './proxy-analysis.js';
 
+// As ops render writes it: ORIGIN set (without it the site serves loopback names only).
 const SITE: SiteView = {
   listen: { kind: 'tcp', host: '127.0.0.1', port: 3000 },
   basePath: '/kit-db-test',
-  origin: null,
+  origin: 'http://example.org',
   protocolHeader: null,
   hostHeader: null,
   publicUrl: null,
@@ -130,39 +131,46 @@ describe('analyzeProxy', () => {
     });
 
     it('PROTOCOL_HEADER set but httpd never sets it, public http: 403', () => {
-      const r = analyze(vhost(GOOD), { protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
+      const r = analyze(vhost(GOOD), { origin: null, protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
       expect(r.status).toBe('fail');
       expect(r.messages[0]).toBe('fail: httpd does not set X-Forwarded-Proto, which the site reads (PROTOCOL_HEADER), so the site assumes https; browsers use http://example.org: every form post gets 403 "Cross-site POST form submissions are forbidden"');
       expect(r.findings[0]!.fix).toEqual(['add in <VirtualHost *:80> (/etc/httpd/conf.d/kdt.conf:1): RequestHeader set X-Forwarded-Proto "http"']);
     });
 
     it('PROTOCOL_HEADER set but not by httpd, public https: a warning (right only by adapter-node\'s fallback)', () => {
-      const r = analyze(vhost(`  SSLEngine on\n${GOOD}`, '*:443'), { protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
+      const r = analyze(vhost(`  SSLEngine on\n${GOOD}`, '*:443'), { origin: null, protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
       expect(r.status).toBe('warn');
       expect(r.messages).toEqual(['warn: httpd does not set X-Forwarded-Proto, which the site reads (PROTOCOL_HEADER), so the site assumes https: right only while browsers use https, and any client can send its own X-Forwarded-Proto']);
     });
 
     it('PROTOCOL_HEADER set and httpd sets it to the public scheme: passes', () => {
       const conf = vhost(`  SSLEngine on\n  RequestHeader set X-Forwarded-Proto "https"\n${GOOD}`, '*:443');
-      const r = analyze(conf, { protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
+      const r = analyze(conf, { origin: null, protocolHeader: 'x-forwarded-proto', hostHeader: 'x-forwarded-host' });
       expect(r.messages).toEqual([]);
       expect(r.evidence).toContain('httpd sets x-forwarded-proto: https');
     });
 
     it('RequestHeader says http while browsers use https: 403', () => {
       const conf = vhost(`  RequestHeader set X-Forwarded-Proto http\n${GOOD}`, '*:443');
-      const r = analyze(conf, { protocolHeader: 'x-forwarded-proto', publicUrl: 'https://example.org/kit-db-test' });
+      const r = analyze(conf, { origin: null, protocolHeader: 'x-forwarded-proto', publicUrl: 'https://example.org/kit-db-test' });
       expect(r.messages[0]).toContain('through httpd the site derives the origin http://example.org, but browsers use https://example.org');
     });
 
-    it('neither ORIGIN nor headers, public https: the site takes http://<Host>, 403', () => {
-      const r = analyze(vhost(GOOD, '*:443'), { publicUrl: 'https://example.org/kit-db-test/' });
-      expect(r.messages[0]).toContain('fail: the site takes its origin from the request (http://<Host>), but browsers use https://example.org');
+    it('neither ORIGIN nor headers, a public name: the site serves loopback names only, every page 403', () => {
+      const r = analyze(vhost(GOOD, '*:443'), { origin: null, publicUrl: 'https://example.org/kit-db-test/' });
+      expect(r.messages[0]).toBe("fail: the site takes its origin from the request (http://<Host>) and so answers only to loopback names (against DNS rebinding): browsers' Host example.org gets 403 on every page");
       expect(r.findings[0]!.fix![0]).toBe("set ORIGIN=https://example.org in the site's environment file, then systemctl restart kit-db-test.service");
     });
 
+    it('neither ORIGIN nor headers, a loopback public URL over http: the origin agrees', () => {
+      const r = analyze(vhost(GOOD, '*:8080', 'localhost'), { origin: null, publicUrl: 'http://localhost:8080/kit-db-test/' });
+      expect(r.messages).toEqual([]);
+      const https = analyze(vhost(GOOD, '*:443', 'localhost'), { origin: null, publicUrl: 'https://localhost/kit-db-test/' });
+      expect(https.messages[0]).toContain('fail: the site takes its origin from the request (http://<Host>), but browsers use https://localhost');
+    });
+
     it('ProxyPreserveHost Off: the site sees the backend\'s host', () => {
-      const r = analyze(vhost(GOOD.replace('ProxyPreserveHost On', 'ProxyPreserveHost Off')));
+      const r = analyze(vhost(GOOD.replace('ProxyPreserveHost On', 'ProxyPreserveHost Off')), { origin: null });
       expect(r.messages[0]).toContain('ProxyPreserveHost is Off, so it derives http://127.0.0.1:3000');
     });
 

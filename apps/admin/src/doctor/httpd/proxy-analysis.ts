@@ -12,7 +12,7 @@
 //     browser's. ProxyAddHeaders On (default) adds X-Forwarded-For/-Host/-Server, never -Proto.
 // And the site's (apps/web/server.js, adapter-node): with ORIGIN set the origin is fixed; with
 // PROTOCOL_HEADER/HOST_HEADER it is <that header or "https">://<that header or Host>; with neither
-// it is http://<Host>. SvelteKit answers 403 "Cross-site POST form submissions are forbidden" to a
+// it is http://<Host>, and only loopback names are served (any other Host gets 403). SvelteKit answers 403 "Cross-site POST form submissions are forbidden" to a
 // form post whose Origin differs.
 
 import type { SiteListen } from '../site/site-settings.js';
@@ -315,7 +315,7 @@ export function analyzeProxy(directives: Directive[], site: SiteView, loaded: Re
     return { proxiesNothing: false, route, findings, evidence };
   }
   if (!route) {
-    // No rule for the base path: is there one that reaches the site under another path?
+    // No rule for the base path: is there one that points at the site under another path?
     const elsewhere = ordered.find((r) => r.target && targetReachesSite(r.target, site.listen));
     if (elsewhere) {
       route = elsewhere;
@@ -452,7 +452,10 @@ function originFindings(directives: Directive[], site: SiteView, route: ProxyRou
       return;
     }
     if (fixed !== pub.origin) {
-      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}): ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
+      const schemes = fixed ? [new URL(fixed), new URL(pub.origin)] : null;
+      // Only the scheme differs: the usual slip once httpd terminates TLS.
+      const scheme = schemes && schemes[0]!.host === schemes[1]!.host && schemes[0]!.protocol !== schemes[1]!.protocol ? ` the scheme differs (${schemes[0]!.protocol}// behind ${schemes[1]!.protocol.slice(0, -1)}):` : '';
+      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}):${scheme} ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
     }
     return;
   }
@@ -531,7 +534,13 @@ function originFindings(directives: Directive[], site: SiteView, route: ProxyRou
     });
     return;
   }
-  if (pub && host && `http://${host}` !== pub.origin) {
+  if (pub && host && !isLoopbackHost(host)) {
+    findings.push({
+      severity: 'fail',
+      message: `the site takes its origin from the request (http://<Host>) and so answers only to loopback names (against DNS rebinding): browsers' Host ${host} gets 403 on every page`,
+      fix: [envFix(pub.origin), `or set PROTOCOL_HEADER=x-forwarded-proto and HOST_HEADER=x-forwarded-host in the site's environment`],
+    });
+  } else if (pub && host && `http://${host}` !== pub.origin) {
     findings.push({
       severity: 'fail',
       message: `the site takes its origin from the request (http://<Host>), but browsers use ${pub.origin} (${pub.from}): ${FORBIDDEN}`,
@@ -540,6 +549,12 @@ function originFindings(directives: Directive[], site: SiteView, route: ProxyRou
   } else if (!pub) {
     findings.push({ severity: 'warn', message: 'the site takes its origin from the request (http://<Host>): form posts fail if browsers reach httpd over https', fix: ["set ORIGIN=https://<public host> in the site's environment file", 'or give --public-url to check it'] });
   }
+}
+
+/** localhost, 127.x.x.x or [::1], with or without a port: the names the site serves when its origin is the request's (apps/web/server/loopback.js). */
+function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 /** "x-forwarded-proto" as people write it: "X-Forwarded-Proto". */

@@ -67,7 +67,7 @@ function realCommands(root: string): CommandRunner & { calls: string[] } {
 }
 
 function context(root: string): DoctorContext {
-  return { ...fixtureContext({ root, site: { basePath: '/kit-db-test' } }), commands: realCommands(root) };
+  return { ...fixtureContext({ root, site: { basePath: '/kit-db-test', origin: 'http://example.org' } }), commands: realCommands(root) };
 }
 
 const SITE = `<VirtualHost 127.0.0.1:18080>

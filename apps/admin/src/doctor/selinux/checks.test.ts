@@ -20,6 +20,19 @@ const RHEL: Record<string, Partial<CommandResult> | string> = {
   'systemctl show --property MainPID --value kit-db-test.service': '1250\n',
 };
 
+/** The context with some files replaced (text) or removed (null). */
+function withFiles(ctx: DoctorContext, replaced: Record<string, string | null>): DoctorContext {
+  const files = Object.create(ctx.files) as typeof ctx.files;
+  const answer = (path: string) => (replaced[path] === null ? { error: 'ENOENT' as const } : { text: replaced[path]! });
+  files.read = (path) => (path in replaced ? answer(path) : ctx.files.read(path));
+  files.readTail = (path) => (path in replaced ? answer(path) : ctx.files.readTail(path));
+  files.exists = (path) => (path in replaced ? replaced[path] !== null : ctx.files.exists(path));
+  return { ...ctx, files };
+}
+const SUBS_DIST = '/etc/selinux/targeted/contexts/files/file_contexts.subs_dist';
+const socketSite = { listen: { kind: 'socket' as const, path: '/run/kit-db-test/kit-db-test.sock' } };
+const socketCommands = { ...RHEL, 'stat -c %C /run/kit-db-test/kit-db-test.sock': 'system_u:object_r:var_run_t:s0\n', 'stat -c %C /run/kit-db-test': 'system_u:object_r:var_run_t:s0\n' };
+
 const tcp3000 = { listen: { kind: 'tcp' as const, host: '127.0.0.1', port: 3000 } };
 const context = (name: string, commands: Record<string, Partial<CommandResult> | string> = RHEL, site: Partial<DoctorContext['site']> = tcp3000) =>
   fixtureContext({ root: root(name), commands, site });
@@ -67,7 +80,8 @@ describe('enforcing, every httpd network boolean off, httpd denied port 3000', (
     const outcome = await selinuxHttpdConnectCheck.run(context('enforcing-denied', commands, { listen: { kind: 'socket', path: '/run/kit-db-test/kit-db-test.sock' } }));
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toBe('httpd may not write the socket file (var_run_t); httpd may not connect to a socket of unconfined_service_t');
-    expect(outcome.fix?.[0]).toBe("semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test");
+    // RHEL 9's file_contexts.subs_dist has "/run /var/run": a /run/… rule is refused there.
+    expect(outcome.fix?.[0]).toBe("semanage fcontext -a -t httpd_var_run_t '/var/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test");
     expect(outcome.evidence).toContain('httpd_can_network_connect is off, and not needed: the site listens on a unix socket (/run/kit-db-test/kit-db-test.sock), not a TCP port');
   });
 
@@ -87,6 +101,53 @@ describe('enforcing, every httpd network boolean off, httpd denied port 3000', (
     const outcome = await selinuxFileContextsCheck.run({ ...ctx, files });
     expect(outcome).toMatchObject({ status: 'fail', summary: 'wrong label on /var/www/kit-db-test', fix: ['restorecon -Rv /var/www/kit-db-test'] });
     expect(outcome.evidence).toContain('/etc/httpd/conf.d/kit-db-test.conf:1: DocumentRoot /var/www/kit-db-test (httpd serves these files itself)');
+  });
+});
+
+describe('what differs by release: how a /run rule is spelt', () => {
+  it.each([
+    ['Fedora 40 / RHEL 10 subs_dist ("/var/run /run")', { [SUBS_DIST]: '/var/run /run\n' }, "'/run/kit-db-test(/.*)?'"],
+    ['no subs_dist, os-release says RHEL 10', { [SUBS_DIST]: null, '/etc/os-release': 'NAME="Red Hat Enterprise Linux"\nID="rhel"\nVERSION_ID="10.0"\n' }, "'/run/kit-db-test(/.*)?'"],
+    ['no subs_dist, os-release says Rocky 9', { [SUBS_DIST]: null }, "'/var/run/kit-db-test(/.*)?'"],
+    ['neither: the command reads it where it runs', { [SUBS_DIST]: null, '/etc/os-release': null }, `"$(awk '$1=="/run"{print $2; exit}' ${SUBS_DIST} 2>/dev/null | grep . || echo /run)"'/kit-db-test(/.*)?'`],
+  ])('%s', async (_, files, spec) => {
+    const outcome = await selinuxHttpdConnectCheck.run(withFiles(context('enforcing-denied', socketCommands, socketSite), files));
+    expect(outcome.fix?.[0]).toBe(`semanage fcontext -a -t httpd_var_run_t ${spec} && restorecon -Rv /run/kit-db-test`);
+  });
+});
+
+describe('booleans that do not open the site\'s port', () => {
+  const booleanFile = (name: string) => `/sys/fs/selinux/booleans/${name}`;
+
+  it('nis_enabled alone does not let httpd reach port 3000 (ntop_port_t is no reserved port type): a failure, not a pass', async () => {
+    const outcome = await selinuxHttpdConnectCheck.run(withFiles(context('enforcing-denied'), { [booleanFile('nis_enabled')]: '1 1' }));
+    expect(outcome).toMatchObject({ status: 'fail', summary: 'httpd may not connect to port 3000 (ntop_port_t)', fix: ['semanage port -a -t http_port_t -p tcp 3000 && setsebool -P httpd_graceful_shutdown 1'] });
+    expect(outcome.evidence).toContain('nis_enabled (on) does not help: it opens unlabelled ports, ephemeral ports and port types below 1024 (http_port_t among them), for NIS clients; not ntop_port_t 3000');
+  });
+
+  it('nis_enabled does open http_port_t (a type with ports below 1024): a pass that names the narrower boolean', async () => {
+    const outcome = await selinuxHttpdConnectCheck.run(withFiles(context('enforcing-denied', RHEL, { listen: { kind: 'tcp', host: '127.0.0.1', port: 8008 } }), { [booleanFile('nis_enabled')]: '1 1' }));
+    expect(outcome).toMatchObject({ status: 'pass', summary: 'httpd may connect to port 8008 (http_port_t, by nis_enabled)' });
+    expect(outcome.evidence?.join('\n')).toMatch(/narrower: nis_enabled opens .*: setsebool -P httpd_graceful_shutdown 1 && setsebool -P nis_enabled 0/);
+  });
+});
+
+describe('systemd cannot start the site', () => {
+  // The record systemd's child writes when execve() of a var_t program is refused (comm "(node)": the
+  // child before exec; audit2why: missing TE allow rule), in the fixtures' RHEL 9 ENRICHED format.
+  const AVC =
+    'type=AVC msg=audit(1700000100.500:470): avc:  denied  { execute } for  pid=2001 comm="(node)" name="node" dev="vda1" ino=393311 scontext=system_u:system_r:init_t:s0 tcontext=unconfined_u:object_r:var_t:s0 tclass=file permissive=0\n';
+  const unit = '[Service]\nExecStart=/srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/web/server.js\n';
+
+  it('selinux.denials names the failed start and the bin_t label, for the program of the unit\'s ExecStart', async () => {
+    const ctx = withFiles(context('enforcing-denied', { ...RHEL, 'systemctl show --property MainPID --value kit-db-test.service': '0\n' }), { '/var/log/audit/audit.log': AVC, '/etc/systemd/system/kit-db-test.service': unit });
+    const outcome = await selinuxDenialsCheck.run({ ...ctx, site: siteSettings({ files: ctx.files, projectRoot: root('enforcing-denied'), processEnv: {} }) });
+    expect(outcome).toMatchObject({
+      status: 'fail',
+      summary: '1 kind of access blocked',
+      fix: ["semanage fcontext -a -t bin_t '/srv/kit-db-test/\\.toolchain/node_modules/node/bin/node' && restorecon -v /srv/kit-db-test/.toolchain/node_modules/node/bin/node"],
+    });
+    expect(outcome.evidence?.[0]).toMatch(/^systemd \(init_t\) was denied execute on the file "node" \(var_t\): a service started from it fails \(status 203\/EXEC\), 1×/);
   });
 });
 

@@ -1,10 +1,12 @@
 import type { DoctorContext } from '../context.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
-import { explainDenial, type PolicyFacts } from './explain.js';
-import { deriveNeeds, evaluateSocket, evaluateTcpConnect, labelFolderCommand, type Verdict } from './needs.js';
+import { SITE_UNIT } from '../site/site-settings.js';
+import { explainDenial, isServiceStartDenial, type PolicyFacts } from './explain.js';
+import { labelFolderCommand } from './fcontext-rule.js';
+import { deriveNeeds, evaluateSocket, evaluateTcpConnect, type Verdict } from './needs.js';
 import type { AvcRecord } from './parse-avc.js';
 import { HTTPD_BOOLEANS, HTTPD_READABLE_TYPES, HTTPD_WRITABLE_TYPES, isUnconfined } from './policy.js';
-import { CONFIG_PATH, defaultFileContext, fileContext, httpdSiteFolders, readBooleans, readDenials, readPorts, selinuxState, siteDomain } from './state.js';
+import { CONFIG_PATH, defaultFileContext, fileContext, httpdSiteFolders, readBooleans, readDenials, readPorts, runSpelling, selinuxState, siteDomain } from './state.js';
 
 /** Every SELinux check starts here: on a machine without SELinux, or with it disabled, it skips itself (never fails). */
 async function notApplicable(context: DoctorContext): Promise<CheckOutcome | null> {
@@ -72,7 +74,8 @@ export const selinuxHttpdConnectCheck: Check<DoctorContext> = {
       if (ports.problem) {
         // Without the port labels only a boolean that opens every port can be judged.
         if (verdict.allowed) return pass(verdict.summary, [...verdict.evidence, `port labels unknown: ${ports.problem}`, ...info]);
-        return warn(`cannot tell whether httpd may connect to port ${port}: ${ports.problem}`, [`booleans (${booleans.source}): ${HTTPD_BOOLEANS.map((b) => `${b}=${booleans.values.get(b)?.current ? 'on' : 'off'}`).join(', ')}`, ...info], [
+        const on = HTTPD_BOOLEANS.filter((b) => booleans.values.get(b)?.current);
+        return warn(`cannot tell whether httpd may connect to port ${port}: ${ports.problem}`, [`booleans (${booleans.source}): ${on.length > 0 ? `${on.join(', ')} on, the others off` : `all off (${HTTPD_BOOLEANS.join(', ')})`}`, ...info], [
           `dnf install policycoreutils-python-utils, then pnpm admin doctor again`,
         ]);
       }
@@ -82,7 +85,8 @@ export const selinuxHttpdConnectCheck: Check<DoctorContext> = {
     const socket = await fileContext(context, path);
     const dir = await fileContext(context, folder);
     const domain = await siteDomain(context);
-    const verdict = evaluateSocket({ path, socketContext: socket.context, folderContext: dir.context, siteDomain: domain });
+    const { spelling } = await runSpelling(context);
+    const verdict = evaluateSocket({ path, socketContext: socket.context, folderContext: dir.context, siteDomain: domain, runSpelling: spelling });
     return verdictOutcome(context, verdict, info);
   },
 };
@@ -111,7 +115,7 @@ export const selinuxFileContextsCheck: Check<DoctorContext> = {
     // The site's own files (the SQLite file and its folder) matter only if the site runs confined.
     const domain = await siteDomain(context);
     if (needs.database.kind === 'sqlite') {
-      if (!domain) evidence.push(`the site's domain is unknown (is ${'kit-db-test.service'} running?); started by systemd from /usr/bin/node it is unconfined_service_t, and SELinux then does not restrict its SQLite file`);
+      if (!domain) evidence.push(`the site's domain is unknown (is ${SITE_UNIT} running?); started by systemd from /usr/bin/node it is unconfined_service_t, and SELinux then does not restrict its SQLite file`);
       else if (isUnconfined(domain.type)) evidence.push(`the site runs as ${domain.type} (${domain.source}): SELinux does not restrict the files it writes, so ${needs.database.folder} needs no label`);
       else if (domain.type.startsWith('httpd_')) {
         labelNeeds.push({ path: needs.database.folder, what: `the SQLite folder (the site runs as ${domain.type})`, ok: HTTPD_WRITABLE_TYPES, type: HTTPD_WRITABLE_TYPES[0]! });
@@ -144,7 +148,7 @@ export const selinuxFileContextsCheck: Check<DoctorContext> = {
       const expectedType = expected?.split(':')[2];
       evidence.push(`${need.path} (${need.what}) is ${label.context}; it needs ${need.ok.join(' or ')}${expected ? `; the policy's file contexts say ${expected} (matchpathcon)` : ''}`);
       // A file moved with mv keeps its old label: restorecon alone fixes it when the policy already says the right type.
-      fix.push(expectedType && need.ok.includes(expectedType) ? `restorecon -Rv ${need.path}` : labelFolderCommand(need.path, need.type));
+      fix.push(expectedType && need.ok.includes(expectedType) ? `restorecon -Rv ${need.path}` : labelFolderCommand(need.path, need.type, (await runSpelling(context)).spelling));
     }
     if (wrong.length === 0) return pass('the files that matter are labelled right', evidence);
     const { mode } = await selinuxState(context);
@@ -153,10 +157,18 @@ export const selinuxFileContextsCheck: Check<DoctorContext> = {
   },
 };
 
-/** The app's processes: httpd, the site, PostgreSQL. */
+/** The app's processes: httpd, the site (also systemd failing to start it), PostgreSQL. */
 function concernsApp(d: AvcRecord, site: string | null): boolean {
-  return ['httpd_t', 'httpd_sys_script_t', 'postgresql_t'].includes(d.stype) || (site !== null && d.stype === site) || ['httpd', 'postgres', 'postmaster', 'node'].includes(d.comm ?? '');
+  return (
+    ['httpd_t', 'httpd_sys_script_t', 'postgresql_t'].includes(d.stype) ||
+    (site !== null && d.stype === site) ||
+    ['httpd', 'postgres', 'postmaster', 'node'].includes(d.comm ?? '') ||
+    isServiceStartDenial(d)
+  );
 }
+
+/** The program of ExecStart= (systemd.service(5): after its optional "-@:+!" prefixes). */
+const execProgram = (execStart: string | null): string | null => execStart?.trim().replace(/^[-@:+!]+/, '').split(/\s+/)[0] || null;
 
 const when = (t: number) => new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -184,7 +196,14 @@ export const selinuxDenialsCheck: Check<DoctorContext> = {
     }
     const ports = await readPorts(context);
     const booleans = await readBooleans(context, HTTPD_BOOLEANS);
-    const facts: PolicyFacts = { ports: ports.all, localPorts: ports.local, booleans: booleans.values, siteDomain: domain?.type ?? null };
+    const facts: PolicyFacts = {
+      ports: ports.all,
+      localPorts: ports.local,
+      booleans: booleans.values,
+      siteDomain: domain?.type ?? null,
+      runSpelling: (await runSpelling(context)).spelling,
+      serviceProgram: execProgram(context.site.unit?.execStart ?? null),
+    };
     const { mode } = await selinuxState(context);
     const evidence: string[] = [];
     const fix: string[] = [];

@@ -6,8 +6,9 @@ import type { AvcRecord } from './parse-avc.js';
 import type { PortRecord } from './parse-semanage-ports.js';
 import { portLabel } from './parse-semanage-ports.js';
 import type { BooleanValue } from './parse-status.js';
-import { evaluateTcpConnect, evaluateSocket, labelFolderCommand, labelPortCommand } from './needs.js';
-import { HTTPD_WRITABLE_TYPES, POSTGRES_DATA_TYPE, POSTGRES_PORT_TYPE, SITE_PORT_TYPE, cilModule } from './policy.js';
+import { labelFolderCommand, labelProgramCommand, type RunSpelling } from './fcontext-rule.js';
+import { evaluateTcpConnect, evaluateSocket, labelPortCommand } from './needs.js';
+import { HTTPD_WRITABLE_TYPES, POSTGRES_DATA_TYPE, POSTGRES_PORT_TYPE, SERVICE_ENTRY, SERVICE_PROGRAM_TYPE, SITE_PORT_TYPE, cilModule } from './policy.js';
 
 export interface PolicyFacts {
   ports: PortRecord[];
@@ -15,7 +16,16 @@ export interface PolicyFacts {
   booleans: Map<string, BooleanValue>;
   /** the site's domain, when known */
   siteDomain: string | null;
+  /** how this release spells /run in a file-context rule */
+  runSpelling: RunSpelling;
+  /** the program the site's unit starts (its ExecStart=), when known */
+  serviceProgram: string | null;
 }
+
+const EXEC_PERMS = new Set(['execute', 'execute_no_trans', 'entrypoint']);
+
+/** systemd (init_t) refused to run a program: the service cannot start (status 203/EXEC). */
+export const isServiceStartDenial = (d: AvcRecord): boolean => d.stype === 'init_t' && d.tclass === 'file' && d.permissions.some((p) => EXEC_PERMS.has(p));
 
 export interface Explanation {
   /** "httpd (httpd_t) was denied name_connect to TCP port 3000 (ntop_port_t)" */
@@ -53,10 +63,17 @@ function labelTarget(d: AvcRecord): string | null {
   return d.tclass === 'dir' ? d.path : dirname(d.path);
 }
 
-function fileFix(d: AvcRecord, type: string): string {
+function fileFix(d: AvcRecord, type: string, spelling: RunSpelling): string {
   const target = labelTarget(d);
-  if (target) return labelFolderCommand(target, type);
-  return `${labelFolderCommand('FOLDER', type)}   (FOLDER: the one holding "${d.name ?? '?'}"; the record gives only its name)`;
+  if (target) return labelFolderCommand(target, type, spelling);
+  return `${labelFolderCommand('FOLDER', type, spelling)}   (FOLDER: the one holding "${d.name ?? '?'}"; the record gives only its name)`;
+}
+
+/** The program systemd could not run: the record's path, else the unit's ExecStart= program when its name matches. */
+function deniedProgram(d: AvcRecord, facts: PolicyFacts): string | null {
+  if (d.path) return d.path;
+  if (facts.serviceProgram && (!d.name || facts.serviceProgram.endsWith(`/${d.name}`))) return facts.serviceProgram;
+  return null;
 }
 
 export function explainDenial(d: AvcRecord, facts: PolicyFacts): Explanation {
@@ -64,6 +81,16 @@ export function explainDenial(d: AvcRecord, facts: PolicyFacts): Explanation {
   const plain = `${who(d)} was denied ${perms} on ${what(d)}`;
   const write = d.permissions.some((p) => WRITE_PERMS.has(p));
 
+  // systemd → the site's program (comm "(node)": systemd's child before exec)
+  if (isServiceStartDenial(d)) {
+    const program = deniedProgram(d, facts);
+    const entry = SERVICE_ENTRY[d.ttype];
+    return {
+      plain: `systemd (init_t) was denied ${perms} on ${what(d)}: a service started from it fails (status 203/EXEC)`,
+      fix: [program ? labelProgramCommand(program) : `${labelProgramCommand('PROGRAM')}   (PROGRAM: the unit's ExecStart= program, named "${d.name ?? '?'}")`],
+      note: `${entry ? entry.rule : `init_t may not execute ${d.ttype} files`}; a ${SERVICE_PROGRAM_TYPE} program runs as unconfined_service_t, as the ones in /usr/bin do`,
+    };
+  }
   // httpd → a TCP port
   if (d.stype === 'httpd_t' && d.tclass === 'tcp_socket' && d.permissions.includes('name_connect') && d.dest !== null) {
     if (d.ttype === POSTGRES_PORT_TYPE) {
@@ -84,7 +111,7 @@ export function explainDenial(d: AvcRecord, facts: PolicyFacts): Explanation {
   // httpd → the site's unix socket
   if (d.stype === 'httpd_t' && d.tclass === 'sock_file' && write) {
     const path = d.path ?? (d.name ? `FOLDER/${d.name}` : 'FOLDER/socket');
-    const verdict = evaluateSocket({ path, socketContext: d.tcontext, folderContext: null, siteDomain: { type: 'httpd_t', source: 'not the question here' } });
+    const verdict = evaluateSocket({ path, socketContext: d.tcontext, folderContext: null, siteDomain: { type: 'httpd_t', source: 'not the question here' }, runSpelling: facts.runSpelling });
     return { plain, fix: verdict.fix, note: 'connecting to a unix socket needs write on its file' };
   }
   if (d.stype === 'httpd_t' && d.tclass === 'unix_stream_socket' && d.permissions.includes('connectto')) {
@@ -98,10 +125,10 @@ export function explainDenial(d: AvcRecord, facts: PolicyFacts): Explanation {
   if (FILE_CLASSES.has(d.tclass)) {
     if (d.stype === 'httpd_t' || d.stype === 'httpd_sys_script_t') {
       const type = write ? HTTPD_WRITABLE_TYPES[0]! : 'httpd_sys_content_t';
-      return { plain, fix: [fileFix(d, type)], note: write ? 'httpd writes only files labelled httpd_sys_rw_content_t' : 'httpd reads only files labelled for it (httpd_sys_content_t)' };
+      return { plain, fix: [fileFix(d, type, facts.runSpelling)], note: write ? 'httpd writes only files labelled httpd_sys_rw_content_t' : 'httpd reads only files labelled for it (httpd_sys_content_t)' };
     }
     if (d.stype === 'postgresql_t') {
-      return { plain, fix: [fileFix(d, POSTGRES_DATA_TYPE)], note: 'PostgreSQL reads and writes only files labelled postgresql_db_t (the data folder)' };
+      return { plain, fix: [fileFix(d, POSTGRES_DATA_TYPE, facts.runSpelling)], note: 'PostgreSQL reads and writes only files labelled postgresql_db_t (the data folder)' };
     }
     if (facts.siteDomain && d.stype === facts.siteDomain) {
       return { plain, fix: [`grep 'audit(${d.time.toFixed(3)}:${d.serial})' /var/log/audit/audit.log | audit2why`], note: `the site runs confined (${d.stype}): give ${d.path ?? d.name ?? 'the file'} a type that domain may ${write ? 'write' : 'read'}` };

@@ -71,26 +71,41 @@ describe('evaluateSocket', () => {
       socketContext: 'system_u:object_r:var_run_t:s0',
       folderContext: 'system_u:object_r:var_run_t:s0',
       siteDomain: { type: 'unconfined_service_t', source: '/proc/1250/attr/current' },
+      runSpelling: '/var/run',
     });
     expect(v.allowed).toBe(false);
     expect(v.fix).toEqual([
-      "semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test",
+      "semanage fcontext -a -t httpd_var_run_t '/var/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test",
       "printf '%s\\n' '(allow httpd_t unconfined_service_t (unix_stream_socket (connectto)))' > kdt_httpd_connectto.cil && semodule -i kdt_httpd_connectto.cil",
     ]);
   });
 
-  it('writes /var/run paths as /run (semanage refuses the equivalence) and moves a socket out of a shared folder', () => {
-    const v = evaluateSocket({ path: '/var/run/kdt.sock', socketContext: null, folderContext: 'system_u:object_r:var_run_t:s0', siteDomain: { type: 'httpd_sys_script_t', source: 'test' } });
-    expect(v.fix).toEqual([expect.stringContaining("RuntimeDirectory=kit-db-test in the unit and SOCKET_PATH=/run/kit-db-test/kit-db-test.sock, then semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?'")]);
+  it.each([
+    ['/var/run', "semanage fcontext -a -t httpd_var_run_t '/var/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test"],
+    ['/run', "semanage fcontext -a -t httpd_var_run_t '/run/kit-db-test(/.*)?' && restorecon -Rv /run/kit-db-test"],
+  ] as const)('spells the rule for a /run folder as the release takes it (%s), and moves a socket out of a shared folder', (runSpelling, rule) => {
+    const v = evaluateSocket({ path: '/var/run/kdt.sock', socketContext: null, folderContext: 'system_u:object_r:var_run_t:s0', siteDomain: { type: 'httpd_sys_script_t', source: 'test' }, runSpelling });
+    expect(v.fix).toEqual([`give the socket a folder of its own: RuntimeDirectory=kit-db-test in the unit and SOCKET_PATH=/run/kit-db-test/kit-db-test.sock, then ${rule}`]);
+  });
+
+  it('on a release it cannot tell, the rule reads the spelling on the machine it runs on', () => {
+    const v = evaluateSocket({ path: '/run/kdt/s.sock', socketContext: null, folderContext: 'system_u:object_r:var_run_t:s0', siteDomain: { type: 'httpd_t', source: 'test' }, runSpelling: null });
+    expect(v.fix).toEqual([
+      `semanage fcontext -a -t httpd_var_run_t "$(awk '$1=="/run"{print $2; exit}' /etc/selinux/targeted/contexts/files/file_contexts.subs_dist 2>/dev/null | grep . || echo /run)"'/kdt(/.*)?' && restorecon -Rv /run/kdt`,
+    ]);
   });
 
   it('passes for an httpd_var_run_t socket of a domain httpd may connect to', () => {
-    expect(evaluateSocket({ path: '/run/kdt/s.sock', socketContext: 'system_u:object_r:httpd_var_run_t:s0', folderContext: null, siteDomain: { type: 'httpd_sys_script_t', source: 'test' } }).allowed).toBe(true);
+    expect(evaluateSocket({ path: '/run/kdt/s.sock', socketContext: 'system_u:object_r:httpd_var_run_t:s0', folderContext: null, siteDomain: { type: 'httpd_sys_script_t', source: 'test' }, runSpelling: '/var/run' }).allowed).toBe(true);
+  });
+
+  it('a site running as init_t is reachable: httpd_t may connectto init_t', () => {
+    expect(evaluateSocket({ path: '/run/kdt/s.sock', socketContext: 'system_u:object_r:httpd_var_run_t:s0', folderContext: null, siteDomain: { type: 'init_t', source: 'test' }, runSpelling: '/var/run' }).allowed).toBe(true);
   });
 });
 
 describe('explainDenial', () => {
-  const facts = { ports, localPorts: [], booleans: booleans(), siteDomain: 'unconfined_service_t' };
+  const facts = { ports, localPorts: [], booleans: booleans(), siteDomain: 'unconfined_service_t', runSpelling: '/var/run' as const, serviceProgram: '/srv/kit-db-test/.toolchain/node_modules/node/bin/node' };
   const avc = (rest: string) => parseAvcLine(`type=AVC msg=audit(1700000000.123:456): avc:  denied  ${rest}`)!;
 
   it('translates name_connect to the site\'s port, with the port fix', () => {
@@ -116,5 +131,23 @@ describe('explainDenial', () => {
     expect(explainDenial(dir, facts).fix).toEqual(["semanage fcontext -a -t postgresql_db_t '/srv/pgdata(/.*)?' && restorecon -Rv /srv/pgdata"]);
     const bind = avc('{ name_bind } for  pid=2 comm="postmaster" src=5433 scontext=system_u:system_r:postgresql_t:s0 tcontext=system_u:object_r:unreserved_port_t:s0 tclass=tcp_socket permissive=0');
     expect(explainDenial(bind, facts).fix).toEqual(['semanage port -a -t postgresql_port_t -p tcp 5433']);
+  });
+  it('explains systemd refused to start the site from a var_t program (203/EXEC), with the bin_t label as the fix', () => {
+    // The AVC systemd's child logs before exec: comm "(node)", the file's name only; the unit's ExecStart gives the path.
+    const e = explainDenial(
+      avc('{ execute } for  pid=2001 comm="(node)" name="node" dev="vda1" ino=393311 scontext=system_u:system_r:init_t:s0 tcontext=unconfined_u:object_r:var_t:s0 tclass=file permissive=0'),
+      facts,
+    );
+    expect(e.plain).toBe('systemd (init_t) was denied execute on the file "node" (var_t): a service started from it fails (status 203/EXEC)');
+    expect(e.fix).toEqual(["semanage fcontext -a -t bin_t '/srv/kit-db-test/\\.toolchain/node_modules/node/bin/node' && restorecon -v /srv/kit-db-test/.toolchain/node_modules/node/bin/node"]);
+    expect(e.note).toMatch(/^no allow rule gives init_t execute on var_t files; a bin_t program runs as unconfined_service_t/);
+  });
+
+  it('a denied program whose name is not the unit\'s: the fix names the program to label', () => {
+    const e = explainDenial(
+      avc('{ execute } for  pid=2001 comm="(python3)" name="python3" scontext=system_u:system_r:init_t:s0 tcontext=unconfined_u:object_r:var_t:s0 tclass=file permissive=0'),
+      facts,
+    );
+    expect(e.fix[0]).toMatch(/^semanage fcontext -a -t bin_t 'PROGRAM' && restorecon -v PROGRAM {3}\(PROGRAM: the unit's ExecStart= program, named "python3"\)$/);
   });
 });

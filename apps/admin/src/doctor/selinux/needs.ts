@@ -5,17 +5,19 @@
 import type { DatabaseTarget } from '@kit-db-test/schema';
 import type { SiteListen } from '../site/site-settings.js';
 import { describeRecord, portLabel, portsOfType, type PortLabel, type PortRecord } from './parse-semanage-ports.js';
+import { labelFolderCommand, realRunPath, type RunSpelling } from './fcontext-rule.js';
 import type { BooleanValue } from './parse-status.js';
 import {
   BOOLEAN_SCOPE,
   CONNECT_ANY_PORT,
-  HTTPD_CONNECT_BOOLEANS,
   HTTPD_CONNECTTO_DOMAINS,
   HTTPD_SOCKET_FILE_TYPES,
   NIS_ENABLED,
+  SITE_PORT_BOOLEAN,
   SITE_PORT_TYPE,
   SITE_SOCKET_TYPE,
   cilModule,
+  connectRulesFor,
 } from './policy.js';
 
 export type HttpdNeed = { kind: 'tcp'; host: string; port: number } | { kind: 'socket'; path: string; folder: string };
@@ -74,62 +76,62 @@ export function labelPortCommand(label: PortLabel, port: number, type = SITE_POR
 }
 
 /**
- * May httpd_t connect to TCP `port`? Either a boolean that opens the port's type (or every port)
- * is on, or not; the fix labels this one port http_port_t and, when no boolean already opens
- * http_port_t, turns on the narrowest one that does (httpd_graceful_shutdown: http_port_t only),
- * never httpd_can_network_connect.
+ * May httpd_t connect to TCP `port`? A rule of the policy (HTTPD_CONNECT_RULES) whose target set
+ * holds the port's type is unconditional or has its boolean on, or not; the fix labels this one
+ * port http_port_t and, when no boolean already opens http_port_t, turns on the narrowest one
+ * that does (httpd_graceful_shutdown: http_port_t only), never httpd_can_network_connect.
  */
 export function evaluateTcpConnect(port: number, ports: PortRecord[], local: PortRecord[], booleans: Map<string, BooleanValue>): Verdict & { label: PortLabel } {
   const label = portLabel(ports, local, 'tcp', port);
   const on = (name: string) => booleans.get(name)?.current === true;
-  const typeBooleans = HTTPD_CONNECT_BOOLEANS[label.type] ?? [];
-  const openers = [...typeBooleans, CONNECT_ANY_PORT, NIS_ENABLED];
-  const allowedBy = openers.filter(on);
+  const policyRanges = ports.filter((r) => r.proto === 'tcp' && !local.some((l) => l.type === r.type && l.low === r.low && l.high === r.high));
+  const rules = connectRulesFor(label.type, policyRanges);
+  const always = rules.find((r) => r.boolean === null);
+  const allowedBy = [...new Set(rules.flatMap((r) => (r.boolean && on(r.boolean) ? [r.boolean] : [])))];
   const labelled = label.record ? `semanage port -l: ${describeRecord(label.record)}${label.local ? ', a local customization' : ''}` : `no semanage record: the policy's default for ${port < 1024 ? 'ports below 1024' : 'this range'}`;
   const evidence = [`port ${port}/tcp is ${label.type} (${labelled})`];
   const httpPorts = portsOfType(ports, SITE_PORT_TYPE) || '80, 81, 443, 488, 8008, 8009, 8443, 9000';
 
+  if (always) {
+    evidence.push(`httpd_t may always connect to ${label.type} ports: ${always.rule}`);
+    return { allowed: true, label, summary: `httpd may connect to port ${port} (${label.type}, always)`, evidence, fix: [] };
+  }
   if (allowedBy.length > 0) {
     evidence.push(`httpd_t may connect to ${label.type} ports: ${allowedBy.map((b) => onOff(booleans, b)).join(', ')}`);
     const onlyBroad = allowedBy.every((b) => b === CONNECT_ANY_PORT || b === NIS_ENABLED);
     if (onlyBroad) {
-      const narrow = label.type === SITE_PORT_TYPE ? 'setsebool -P httpd_graceful_shutdown 1' : `${labelPortCommand(label, port)} && setsebool -P httpd_graceful_shutdown 1`;
+      const narrow = label.type === SITE_PORT_TYPE ? `setsebool -P ${SITE_PORT_BOOLEAN} 1` : `${labelPortCommand(label, port)} && setsebool -P ${SITE_PORT_BOOLEAN} 1`;
       evidence.push(`narrower: ${allowedBy[0]} opens ${BOOLEAN_SCOPE[allowedBy[0]!]}; the site needs port ${port} only: ${narrow} && setsebool -P ${allowedBy[0]} 0`);
     }
     return { allowed: true, label, summary: `httpd may connect to port ${port} (${label.type}, by ${allowedBy.join(', ')})`, evidence, fix: [] };
   }
 
+  const openers = rules.map((r) => r.boolean!).filter((b, i, all) => all.indexOf(b) === i);
+  const named = openers.filter((b) => b !== CONNECT_ANY_PORT);
   evidence.push(
-    typeBooleans.length > 0
-      ? `httpd_t may connect to ${label.type} ports only with ${[...typeBooleans, CONNECT_ANY_PORT].map((b) => onOff(booleans, b)).join(', ')} (apache.te)`
-      : `no boolean lets httpd_t connect to ${label.type} ports but ${onOff(booleans, CONNECT_ANY_PORT)}, which opens every TCP port (apache.te)`,
+    named.length > 0
+      ? `httpd_t may connect to ${label.type} ports only with ${[...named, CONNECT_ANY_PORT].map((b) => onOff(booleans, b)).join(', ')} (sesearch -A -s httpd_t -c tcp_socket -p name_connect)`
+      : `no boolean lets httpd_t connect to ${label.type} ports but ${onOff(booleans, CONNECT_ANY_PORT)}, which opens every TCP port (sesearch -A -s httpd_t -c tcp_socket -p name_connect)`,
   );
-  const graceful = on('httpd_graceful_shutdown') || on('httpd_can_network_relay');
+  if (on(NIS_ENABLED)) evidence.push(`${onOff(booleans, NIS_ENABLED)} does not help: it opens ${BOOLEAN_SCOPE[NIS_ENABLED]}`);
+  const siteOpeners = connectRulesFor(SITE_PORT_TYPE, policyRanges).flatMap((r) => (r.boolean && r.boolean !== CONNECT_ANY_PORT && r.boolean !== NIS_ENABLED && on(r.boolean) ? [r.boolean] : []));
   let fix: string;
   if (label.type === SITE_PORT_TYPE) {
-    fix = 'setsebool -P httpd_graceful_shutdown 1';
-    evidence.push(`httpd_graceful_shutdown opens only ports labelled ${SITE_PORT_TYPE} (${httpPorts}), not every port as ${CONNECT_ANY_PORT} would`);
+    fix = `setsebool -P ${SITE_PORT_BOOLEAN} 1`;
+    evidence.push(`${SITE_PORT_BOOLEAN} opens only ports labelled ${SITE_PORT_TYPE} (${httpPorts}), not every port as ${CONNECT_ANY_PORT} would`);
   } else {
-    fix = graceful ? labelPortCommand(label, port) : `${labelPortCommand(label, port)} && setsebool -P httpd_graceful_shutdown 1`;
+    fix = siteOpeners.length > 0 ? labelPortCommand(label, port) : `${labelPortCommand(label, port)} && setsebool -P ${SITE_PORT_BOOLEAN} 1`;
     evidence.push(
-      `the fix labels port ${port} ${SITE_PORT_TYPE}${graceful ? `, which ${on('httpd_graceful_shutdown') ? 'httpd_graceful_shutdown' : 'httpd_can_network_relay'} (on) already opens` : ` and turns on httpd_graceful_shutdown, which opens only ports labelled ${SITE_PORT_TYPE} (${httpPorts}, and ${port})`}; not setsebool -P ${CONNECT_ANY_PORT} 1, which opens every TCP port`,
+      `the fix labels port ${port} ${SITE_PORT_TYPE}${siteOpeners.length > 0 ? `, which ${siteOpeners[0]} (on) already opens` : ` and turns on ${SITE_PORT_BOOLEAN}, which opens only ports labelled ${SITE_PORT_TYPE} (${httpPorts}, and ${port})`}; not setsebool -P ${CONNECT_ANY_PORT} 1, which opens every TCP port`,
     );
     if (label.exact && label.record) evidence.push(`port ${port} has a record of its own (${describeRecord(label.record)}): semanage port -a would answer "Port tcp/${port} already defined", so -m`);
+    else if (label.record) evidence.push(`port ${port} has no record of its own (${describeRecord(label.record)} is a range): semanage port -m would answer "Port tcp/${port} is not defined", so -a`);
     if (label.record && label.type !== SITE_PORT_TYPE) evidence.push(`the port stops being ${label.type} for every program: matters only if a service confined to ${label.type} uses port ${port} here`);
   }
   return { allowed: false, label, summary: `httpd may not connect to port ${port} (${label.type})`, evidence, fix: [fix] };
 }
 
-/** /var/run is an equivalence of /run: semanage fcontext refuses /var/run paths ("conflicts with equivalency rule"). */
-export const canonicalRunPath = (path: string): string => path.replace(/^\/var\/run(?=\/|$)/, '/run');
-
 const SHARED_FOLDERS = ['/run', '/tmp', '/var/tmp', '/'];
-
-/** `semanage fcontext -a -t TYPE 'FOLDER(/.*)?' && restorecon -Rv FOLDER` */
-export function labelFolderCommand(folder: string, type: string): string {
-  const f = canonicalRunPath(folder);
-  return `semanage fcontext -a -t ${type} '${f}(/.*)?' && restorecon -Rv ${f}`;
-}
 
 export interface SocketFacts {
   path: string;
@@ -139,6 +141,8 @@ export interface SocketFacts {
   folderContext: string | null;
   /** the site's domain (the peer httpd connects to), and how it was found */
   siteDomain: { type: string; source: string } | null;
+  /** how this release spells /run in a file-context rule */
+  runSpelling: RunSpelling;
 }
 
 /**
@@ -160,9 +164,9 @@ export function evaluateSocket(facts: SocketFacts): Verdict {
   } else {
     problems.push(`httpd may not write the socket file (${fileType ?? 'unknown type'})`);
     evidence.push(`httpd_t writes socket files only of types ${HTTPD_SOCKET_FILE_TYPES.join(', ')} (apache.te manage_sock_files_pattern); a new socket takes its folder's type, so the folder is what to label`);
-    if (SHARED_FOLDERS.includes(canonicalRunPath(folder))) {
-      fix.push(`give the socket a folder of its own: RuntimeDirectory=kit-db-test in the unit and SOCKET_PATH=/run/kit-db-test/kit-db-test.sock, then ${labelFolderCommand('/run/kit-db-test', SITE_SOCKET_TYPE)}`);
-    } else fix.push(labelFolderCommand(folder, SITE_SOCKET_TYPE));
+    if (SHARED_FOLDERS.includes(realRunPath(folder))) {
+      fix.push(`give the socket a folder of its own: RuntimeDirectory=kit-db-test in the unit and SOCKET_PATH=/run/kit-db-test/kit-db-test.sock, then ${labelFolderCommand('/run/kit-db-test', SITE_SOCKET_TYPE, facts.runSpelling)}`);
+    } else fix.push(labelFolderCommand(folder, SITE_SOCKET_TYPE, facts.runSpelling));
   }
 
   const domain = facts.siteDomain ?? { type: 'unconfined_service_t', source: 'presumed: what systemd gives a service started from /usr/bin/node (bin_t)' };

@@ -6,6 +6,7 @@
 import type { CommandResult } from '../command-runner.js';
 import type { DoctorContext } from '../context.js';
 import { SITE_UNIT } from '../site/site-settings.js';
+import { SUBS_DIST, runSpellingFromRelease, runSpellingFromSubs, type RunSpelling } from './fcontext-rule.js';
 import type { HttpdNeed } from './needs.js';
 import { parseAuditLog, parseContext, type AvcRecord } from './parse-avc.js';
 import { proxiesToSite, servedFolders } from './parse-httpd-conf.js';
@@ -106,6 +107,28 @@ export function selinuxState(context: DoctorContext): Promise<SelinuxState> {
     if (modeSource) evidence.unshift(`mode now: ${mode} (${modeSource})`);
     if (!present) evidence.push(`no ${SELINUXFS}, no ${CONFIG_PATH}, no getenforce or sestatus`);
     return { present, mode: present ? mode : null, modeSource, config, policy, evidence };
+  });
+}
+
+/**
+ * How this release spells /run in `semanage fcontext` rules: the policy's file_contexts.subs_dist
+ * says it; os-release (Fedora 40, RHEL 10 inverted it) when that cannot be read; else unknown,
+ * and the fix decides on the machine it runs on.
+ */
+export function runSpelling(context: DoctorContext): Promise<{ spelling: RunSpelling; source: string }> {
+  return memo(context, 'run-spelling', async () => {
+    const { policy } = await selinuxState(context);
+    const file = SUBS_DIST(policy ?? 'targeted');
+    const subs = context.files.read(file);
+    const fromSubs = 'text' in subs ? runSpellingFromSubs(subs.text) : null;
+    if (fromSubs) return { spelling: fromSubs, source: file };
+    const release = context.files.read('/etc/os-release');
+    if ('text' in release) {
+      const field = (key: string) => new RegExp(`^${key}="?([^"\n]*)"?$`, 'm').exec(release.text)?.[1] ?? null;
+      const fromRelease = runSpellingFromRelease(field('ID'), field('VERSION_ID'));
+      if (fromRelease) return { spelling: fromRelease, source: `/etc/os-release (${field('ID')} ${field('VERSION_ID')})` };
+    }
+    return { spelling: null, source: 'unknown' };
   });
 }
 

@@ -9,6 +9,15 @@ export interface UnitFile {
   readWritePaths: string[];
 }
 
+/**
+ * A list of paths as systemd.syntax(7) splits it: on blanks, except inside an item in double or
+ * single quotes, where a backslash takes the next character as it is; "%%" is a literal "%".
+ */
+function pathList(value: string): string[] {
+  const items = value.match(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+/g) ?? [];
+  return items.map((item) => item.replace(/^(["'])(.*)\1$/, '$2').replace(/\\(.)/g, '$1').replace(/%%/g, '%'));
+}
+
 /** Reads the [Service] section's settings; later assignments win, as systemd applies them. */
 export function parseUnitFile(text: string): UnitFile {
   const unit: UnitFile = { user: null, group: null, environmentFiles: [], environment: {}, execStart: null, readWritePaths: [] };
@@ -47,7 +56,7 @@ export function parseUnitFile(text: string): UnitFile {
         unit.execStart = value || null;
         break;
       case 'ReadWritePaths':
-        unit.readWritePaths.push(...value.split(/\s+/).filter(Boolean).map((p) => p.replace(/^-/, '')));
+        unit.readWritePaths.push(...pathList(value).map((p) => p.replace(/^[-+]/, '')));
         break;
     }
   }

@@ -1,11 +1,11 @@
-import { describeConfig, type Orm } from '@kit-db-test/schema';
+import { describeConfig } from '@kit-db-test/schema';
 import { explainFailure, type Failure } from './explain-failure.js';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase, recoverFrom, type Database } from './database.js';
 import { cachedIdentity, type DbIdentity } from './identity.js';
-import { probeWrite, readPage, type StuffView } from './stuff-store.js';
+import { readPage, type StuffView } from './stuff-store.js';
 import { pageOf, type Page } from './pagination.js';
-import { rememberSuccess } from './recent-success.js';
 import { elapsed, withTimeout } from './with-timeout.js';
+import { recentWriteProbe } from './write-probe.js';
 
 /** How long the page waits for the database before it says so instead of hanging. */
 export const PAGE_DB_TIMEOUT_MS = 3000;
@@ -17,19 +17,6 @@ export interface Check {
   /** how long ago it ran: 0 for this request, more for a write probe remembered from a moment ago */
   ageMs: number;
 }
-
-/**
- * A successful write probe is remembered this long. The probe is a transaction of its own (begin,
- * insert, rollback: three round trips, more than the page's read); under load, one probe a second
- * says as much as one per view. A failed probe is never remembered: the next view probes again.
- */
-export const WRITE_PROBE_TTL_MS = 1000;
-
-const recentWriteProbe = rememberSuccess(WRITE_PROBE_TTL_MS, async (orm: Orm) => {
-  const start = performance.now();
-  await probeWrite(orm);
-  return elapsed(start);
-});
 
 export interface PageState {
   profile: string | null;
@@ -86,10 +73,11 @@ export async function pageState(requestedPage: string | null, knownFailure?: Fai
     }, 'reading rows');
     Object.assign(state, { reads: reads.check, identity: reads.value.identity, page: reads.value.page, rows: reads.value.rows });
     step = 'writes';
-    const probe = await withTimeout(recentWriteProbe(orm), PAGE_DB_TIMEOUT_MS, 'writing a probe row');
+    const probe = await withTimeout(recentWriteProbe(db), PAGE_DB_TIMEOUT_MS, 'writing a probe row');
     state.writes = { ok: true, ms: probe.value, ageMs: Math.round(probe.ageMs) };
   } catch (error) {
     state[step] = { ok: false, ms: elapsed(started), ageMs: 0 };
+    recoverFrom(error, db);
     state.failure = explainFailure(error, db?.config);
   }
   return state;

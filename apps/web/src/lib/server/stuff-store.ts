@@ -2,6 +2,7 @@ import { Stuff, type Orm } from '@kit-db-test/schema';
 import type { StuffInput } from '../stuff-form.js';
 import { pageReader, type RawRow } from './page-reader.js';
 import { pageOf, type Page } from './pagination.js';
+import { RollbackFailedError } from './reopen-policy.js';
 import { elapsed } from './with-timeout.js';
 
 /** A row as the page shows it: only the columns it renders, as plain data. */
@@ -61,11 +62,20 @@ export async function readPage(orm: Orm, requested: string | null): Promise<{ pa
   return { page, rows: raw.map((r) => ({ id: Number(r.id), stuff: r.stuff, things: r.things, createdAt: isoTimestamp(r.created_at) })) };
 }
 
-export async function insertRow(orm: Orm, input: StuffInput): Promise<number> {
-  const em = orm.em.fork();
-  const row = em.create(Stuff, { stuff: input.stuff, things: input.things });
-  await em.flush();
-  return row.id;
+const INSERT = 'insert into stuff (stuff, things, submission_key) values (?, ?, ?) on conflict (submission_key) do nothing returning id';
+
+/**
+ * Stores a row (the SQLite write; PostgreSQL's is insertOnPostgres). With a `key`, posting the same
+ * submission again (a double click) stores no second row and returns the first one's id: SQLite
+ * runs one write at a time, so a conflict means that row is stored.
+ */
+export async function insertRow(orm: Orm, input: StuffInput, key: string | null): Promise<number> {
+  const connection = orm.em.getConnection();
+  const [row] = await connection.execute<{ id: number }[]>(INSERT, [input.stuff, input.things, key], 'all');
+  if (row) return Number(row.id);
+  const [stored] = await connection.execute<{ id: number }[]>('select id from stuff where submission_key = ?', [key], 'all');
+  if (!stored) throw new Error('the row stored with this submission key is gone (deleted meanwhile)');
+  return Number(stored.id);
 }
 
 const PROBE = { stuff: 'kit-db-test probe', things: 'inserted and removed by a status check' };
@@ -78,11 +88,19 @@ const PROBE = { stuff: 'kit-db-test probe', things: 'inserted and removed by a s
 export async function probeWrite(orm: Orm): Promise<void> {
   const em = orm.em.fork();
   await em.begin();
+  let failure: unknown;
   try {
-    await em.getConnection().execute('insert into stuff (id, stuff, things) values (-1, ?, ?)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
-  } finally {
-    await em.rollback();
+    // The columns a post writes: a table too old for the site's insert fails here too, not only on a post.
+    await em.getConnection().execute('insert into stuff (id, stuff, things, submission_key) values (-1, ?, ?, null)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
+  } catch (error) {
+    failure = error;
   }
+  try {
+    await em.rollback();
+  } catch (rollbackError) {
+    throw new RollbackFailedError(failure, rollbackError);
+  }
+  if (failure !== undefined) throw failure;
 }
 
 export interface RoundTripStep {
@@ -113,7 +131,11 @@ export async function roundTrip(orm: Orm): Promise<RoundTripStep[]> {
     await timed('delete', () => em.nativeDelete(Stuff, { id: row.id }));
     await timed('commit', () => em.commit());
   } catch (error) {
-    await em.rollback().catch(() => undefined);
+    try {
+      await em.rollback();
+    } catch (rollbackError) {
+      throw new RollbackFailedError(error, rollbackError);
+    }
     throw error;
   }
   return steps;

@@ -1,7 +1,8 @@
 import { health } from '#lib/server/health.js';
+import { publicHealth } from '#lib/server/public-view.js';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async () => {
+export const GET: RequestHandler = async ({ locals }) => {
   const report = await health();
-  return Response.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  return Response.json(locals.details ? report : publicHealth(report), { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
 };
