@@ -2,18 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, type Backend } from './support/backends.js';
-import type { Page } from 'playwright-core';
-import { launchChromium } from './support/chromium.js';
+import { gotoHydrated, HYDRATED, launchChromium } from './support/chromium.js';
 import { startSite, type Site } from '@kit-db-test/testing';
 
 const ARTIFACTS = fileURLToPath(new URL('../.test-results/', import.meta.url));
-
-/** Opens the page and waits for hydration: SvelteKit adds its route announcer once the app is mounted. */
-async function openHydrated(page: Page, url: string) {
-  const response = await page.goto(url);
-  await page.locator('#svelte-announcer').waitFor({ state: 'attached' });
-  return response;
-}
 
 describe('in a real browser (Chromium)', () => {
   let backend: Backend;
@@ -34,7 +26,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: submits without a full reload, shows "Saved", the new row and the status panel', async () => {
     const page = await browser.newPage();
-    await openHydrated(page, site.url);
+    await gotoHydrated(page, site.url);
     await expect(page.locator('.verdict[data-check="reads"]').textContent()).resolves.toMatch(/^Reads OK/);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     await page.fill('#stuff', 'typed in Chromium');
@@ -65,7 +57,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: the same text saved twice on purpose is two rows (each save gets a new submission token)', async () => {
     const page = await browser.newPage();
-    await page.goto(site.url);
+    await gotoHydrated(page, site.url);
     const before = await backend.count();
     const tokens: string[] = [];
     for (let i = 1; i <= 2; i++) {
@@ -82,7 +74,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: a rejected post keeps what was typed and shows the error next to the field', async () => {
     const page = await browser.newPage();
-    await openHydrated(page, site.url);
+    await gotoHydrated(page, site.url);
     const before = await backend.count();
     await page.fill('#stuff', 'y'.repeat(256));
     await page.fill('#things', 'kept');
@@ -97,7 +89,7 @@ describe('in a real browser (Chromium)', () => {
 
   it('with JavaScript: "Check round trip" shows each step in place', async () => {
     const page = await browser.newPage();
-    await openHydrated(page, site.url);
+    await gotoHydrated(page, site.url);
     await page.click('button:text("Check round trip")');
     await page.locator('.roundtrip ol').waitFor();
     expect(await page.locator('.roundtrip li').allTextContents()).toEqual([
@@ -117,6 +109,7 @@ describe('in a real browser (Chromium)', () => {
     await page.fill('#stuff', 'no script here');
     await page.fill('#things', 'plain HTML form');
     await Promise.all([page.waitForURL(/\?saved=\d+$/), page.click('button:text("Save")')]);
+    expect(await page.locator(HYDRATED).count()).toBe(0); // no script ran: the plain form did this
     expect(await page.locator('.saved').textContent()).toMatch(/^Saved #\d+$/);
     expect(await page.locator('tbody tr').first().locator('.stuff').textContent()).toBe('no script here');
     // Reloading the page after a post does not post again.
@@ -137,7 +130,7 @@ describe('in a real browser (Chromium)', () => {
       const seen: string[] = ((window as unknown as { violations: string[] }).violations = []);
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
-    const response = await openHydrated(page, site.url);
+    const response = await gotoHydrated(page, site.url);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self' 'nonce-");
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
     await page.fill('#stuff', 'under the CSP');

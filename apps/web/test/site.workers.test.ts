@@ -62,106 +62,125 @@ function killLeftovers(pids: Iterable<number>): void {
   }
 }
 
+/** The two workers of a WORKERS=2 site, once both exist and both answer, and the site's instance id. */
+async function twoAnsweringWorkers(site: ServerProcess): Promise<{ workers: number[]; instance: string }> {
+  const workers = await waitFor('2 worker processes', () => {
+    const children = childPids(site.pid);
+    return children.length === 2 ? children : undefined;
+  });
+  const instances = instancesOf(await everyWorkerAnswers(site, workers));
+  if (instances.size !== 1) throw new Error(`the workers answered with ${instances.size} instance ids: ${[...instances].join(', ')}`);
+  return { workers, instance: [...instances][0]! };
+}
+
 describe('WORKERS=2 on the embedded SQLite default', () => {
   let backend: Backend;
-  let site: ServerProcess;
-  let workers: number[] = [];
-  let instance: string;
+  /** every worker any test here saw, for the clean-up of a failed test */
   const everyWorker = new Set<number>();
 
   beforeAll(async () => {
     backend = await sqliteBackend();
-    site = await spawnServer({ ...backend.env, WORKERS: '2' });
-    await site.listening();
   });
   afterAll(async () => {
-    await site?.stop();
     killLeftovers(everyWorker);
     await backend?.destroy();
   });
 
-  it('the primary forks exactly 2 workers, both answer, and one start-up line says "2 processes"', async () => {
-    workers = await waitFor('2 worker processes', () => {
-      const children = childPids(site.pid);
-      return children.length === 2 ? children : undefined;
+  describe('serving', () => {
+    let site: ServerProcess;
+    let workers: number[];
+    let instance: string;
+
+    beforeAll(async () => {
+      site = await spawnServer({ ...backend.env, WORKERS: '2' });
+      await site.listening();
+      ({ workers, instance } = await twoAnsweringWorkers(site));
+      for (const pid of workers) everyWorker.add(pid);
     });
+    afterAll(async () => {
+      await site?.stop();
+    });
+
+    it('the primary forks exactly 2 workers, both answer, and the start-up line says "2 processes"', () => {
+      const [line] = startupLines(site);
+      expect(line).toContain(`listening on ${site.url} (2 processes; base path (none);`);
+      expect(line).toContain('profile default (sqlite:');
+      expect(childPids(site.pid)).toEqual(workers);
+      expect(instance).toMatch(/^[0-9a-f]{12}$/);
+    });
+
+    it('/health answers 200 from every worker, all with one instance id', async () => {
+      const answers: Answer[] = [];
+      for (let round = 0; round < 4; round++) answers.push(...(await getOnSeparateConnections(site.url, 'health', 10, workers)));
+      expect(answers).toHaveLength(40);
+      expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+      expect(new Set(answers.map((a) => a.pid))).toEqual(new Set(workers));
+      expect(instancesOf(answers)).toEqual(new Set([instance]));
+    });
+
+    it('a form post stores exactly one row, and the page from every worker shows it', async () => {
+      await backend.clear();
+      const response = await postForm(site.url, { stuff: 'posted to a worker', things: 'WORKERS=2' });
+      expect(response.status).toBe(303);
+      const rows = await backend.rows();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ stuff: 'posted to a worker', things: 'WORKERS=2' });
+      expect(new URL(response.headers.get('location')!, site.url).href).toBe(`${site.url}?saved=${rows[0]!.id}`);
+
+      // This browser's mark of the save, sent with every view: any worker may answer the redirect.
+      const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const pages = await getOnSeparateConnections(site.url, `?saved=${rows[0]!.id}`, 6, workers, { cookie });
+      expect(new Set(pages.map((p) => p.pid))).toEqual(new Set(workers));
+      for (const page of pages) {
+        expect(page.status).toBe(200);
+        expect(page.body).toContain(`Saved #${rows[0]!.id}`);
+        expect(page.body).toContain('<td class="stuff">posted to a worker</td>');
+        expect(page.body).toContain('(1 in all, newest first)');
+      }
+      expect(await backend.count()).toBe(1); // the page views' write probes were rolled back
+    });
+  });
+
+  it('a worker killed with SIGKILL is replaced: 2 children again, the new one answers, the instance is unchanged, no second start-up line', async () => {
+    await using site = await spawnServer({ ...backend.env, WORKERS: '2' });
+    await site.listening();
+    const { workers, instance } = await twoAnsweringWorkers(site);
     for (const pid of workers) everyWorker.add(pid);
-    await everyWorkerAnswers(site, workers);
-    // Both workers are up (each answered), so a second start-up line would have been printed by now.
-    const lines = startupLines(site);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`listening on ${site.url} (2 processes; base path (none);`);
-    expect(lines[0]).toContain('profile default (sqlite:');
-    expect(site.stderr()).toBe('');
-    expect(childPids(site.pid)).toEqual(workers);
-  });
-
-  it('/health answers 200 from every worker, all with one instance id', async () => {
-    const answers: Answer[] = [];
-    for (let round = 0; round < 4; round++) answers.push(...(await getOnSeparateConnections(site.url, 'health', 10, workers)));
-    expect(answers).toHaveLength(40);
-    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
-    expect(new Set(answers.map((a) => a.pid))).toEqual(new Set(workers));
-    const instances = instancesOf(answers);
-    expect(instances.size).toBe(1);
-    instance = [...instances][0]!;
-    expect(instance).toMatch(/^[0-9a-f]{12}$/);
-  });
-
-  it('a form post stores exactly one row, and the page from every worker shows it', async () => {
-    await backend.clear();
-    const response = await postForm(site.url, { stuff: 'posted to a worker', things: 'WORKERS=2' });
-    expect(response.status).toBe(303);
-    const rows = await backend.rows();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ stuff: 'posted to a worker', things: 'WORKERS=2' });
-    expect(new URL(response.headers.get('location')!, site.url).href).toBe(`${site.url}?saved=${rows[0]!.id}`);
-
-    // This browser's mark of the save, sent with every view: any worker may answer the redirect.
-    const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const pages = await getOnSeparateConnections(site.url, `?saved=${rows[0]!.id}`, 6, workers, { cookie });
-    expect(new Set(pages.map((p) => p.pid))).toEqual(new Set(workers));
-    for (const page of pages) {
-      expect(page.status).toBe(200);
-      expect(page.body).toContain(`Saved #${rows[0]!.id}`);
-      expect(page.body).toContain('<td class="stuff">posted to a worker</td>');
-      expect(page.body).toContain('(1 in all, newest first)');
-    }
-    expect(await backend.count()).toBe(1); // the page views' write probes were rolled back
-  });
-
-  it('a worker killed with SIGKILL is replaced: 2 children again, the new one answers, the instance is unchanged', async () => {
     const [victim, survivor] = workers as [number, number];
     process.kill(victim, 'SIGKILL');
-    const after = await waitFor(
-      'a replacement worker',
-      () => {
-        const children = childPids(site.pid);
-        return children.length === 2 && !children.includes(victim) ? children : undefined;
-      },
-      5000,
-    );
+    // The primary prints this once it has reaped the victim, just before it forks the replacement.
+    await site.waitForOutput('stderr', `kit-db-test: site process ${victim} exited with SIGKILL; starting another`, 10_000);
+    expect(processExists(victim)).toBe(false);
+    const after = await waitFor('a replacement worker', () => {
+      const children = childPids(site.pid);
+      return children.length === 2 && !children.includes(victim) ? children : undefined;
+    });
     for (const pid of after) everyWorker.add(pid);
     expect(after).toContain(survivor);
     const replacement = after.find((pid) => pid !== survivor)!;
-    expect(processExists(victim)).toBe(false);
-    expect(site.stderr()).toContain(`kit-db-test: site process ${victim} exited with SIGKILL; starting another`);
 
     const answers = await everyWorkerAnswers(site, [survivor, replacement]);
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(instancesOf(answers)).toEqual(new Set([instance]));
-    expect(startupLines(site)).toHaveLength(1); // the replacement does not announce the site again
     expect(processExists(site.pid)).toBe(true);
-    workers = after;
+    // Its whole output, once it has closed: the replacement did not announce the site again.
+    expect(await site.stop()).toEqual({ code: 0, signal: null });
+    expect(startupLines(site)).toHaveLength(1);
   });
 
-  it('SIGTERM to the primary stops every worker, and the primary exits 0', async () => {
-    expect(workers).toHaveLength(2);
+  it('SIGTERM to the primary stops every worker, and the primary exits 0, having printed one start-up line and nothing on stderr', async () => {
+    await using site = await spawnServer({ ...backend.env, WORKERS: '2' });
+    await site.listening();
+    const { workers } = await twoAnsweringWorkers(site);
+    for (const pid of workers) everyWorker.add(pid);
     process.kill(site.pid, 'SIGTERM');
     const exit = await withinMs(site.exited, 10_000, 'the primary exiting');
     expect(exit).toEqual({ code: 0, signal: null });
-    for (const pid of everyWorker) expect(processExists(pid), `worker ${pid} still exists`).toBe(false);
+    // The workers share the primary's pipes: its output closed, so they are gone too.
+    for (const pid of workers) expect(processExists(pid), `worker ${pid} still exists`).toBe(false);
     expect(await refusesConnections(site.port)).toBe('ECONNREFUSED');
+    expect(startupLines(site)).toHaveLength(1);
+    expect(site.stderr()).toBe('');
   });
 });
 
@@ -173,7 +192,7 @@ describe('WORKERS=2 with workers that keep dying', () => {
     const killed = new Set<number>();
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void site.exited.then((e) => (exit = e));
-    const deadline = Date.now() + 8000;
+    const deadline = Date.now() + 30_000;
     try {
       // Kill every worker as soon as it appears, the replacements included, until the primary stops.
       while (exit === undefined && Date.now() < deadline) {
@@ -188,7 +207,7 @@ describe('WORKERS=2 with workers that keep dying', () => {
         }
         await new Promise((r) => setTimeout(r, 5));
       }
-      expect(await withinMs(site.exited, 2000, 'the primary giving up')).toEqual({ code: 1, signal: null });
+      expect(await withinMs(site.exited, 5000, 'the primary giving up')).toEqual({ code: 1, signal: null });
       expect(site.stderr()).toMatch(/kit-db-test: site processes keep exiting \(7 in 10 s, the last with SIGKILL\); stopping/);
       expect(site.stderr().match(/starting another/g)).toHaveLength(6);
       expect(killed.size).toBeGreaterThanOrEqual(7);
@@ -210,12 +229,13 @@ describe('WORKERS that mean one process', () => {
     await using site = await spawnServer({ KDT_ROOT: project.root, ...extra });
     await site.listening();
     expect(childPids(site.pid)).toEqual([]);
-    const lines = startupLines(site);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`listening on ${site.url} (base path (none);`);
-    expect(lines[0]).not.toContain('processes');
+    const [line] = startupLines(site);
+    expect(line).toContain(`listening on ${site.url} (base path (none);`);
+    expect(line).not.toContain('processes');
     const health = await fetch(`${site.url}health`);
     expect(health.status).toBe(200);
+    await site.stop();
+    expect(startupLines(site)).toHaveLength(1); // over its whole life, once its output has closed
   });
 
   it('auto: one process per CPU core', async () => {
@@ -223,15 +243,20 @@ describe('WORKERS that mean one process', () => {
     using project = tempProject();
     await using site = await spawnServer({ KDT_ROOT: project.root, WORKERS: 'auto' });
     await site.listening();
-    const lines = startupLines(site);
-    expect(lines).toHaveLength(1);
+    const [line] = startupLines(site);
     if (cores > 1) {
-      expect(await waitFor(`${cores} workers`, () => (childPids(site.pid).length === cores ? true : undefined))).toBe(true);
-      expect(lines[0]).toContain(`(${cores} processes; `);
+      const workers = await waitFor(`${cores} workers`, () => {
+        const children = childPids(site.pid);
+        return children.length === cores ? children : undefined;
+      });
+      await everyWorkerAnswers(site, workers);
+      expect(line).toContain(`(${cores} processes; `);
     } else {
       expect(childPids(site.pid)).toEqual([]);
-      expect(lines[0]).not.toContain('processes');
+      expect(line).not.toContain('processes');
     }
+    await site.stop();
+    expect(startupLines(site)).toHaveLength(1); // one per site, not per process: every worker had listened
   });
 });
 

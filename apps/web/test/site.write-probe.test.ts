@@ -24,6 +24,30 @@ const FRESH_READS = /^Reads OK \(\d+(?:\.\d+)? ms\)$/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs `attempt` (which forgets any remembered probe, then makes one, and returns when it sent that
+ * first request) until its last answer came within WRITE_PROBE_TTL_MS of that moment: only then is
+ * the success it saw remembered for certain. On a busy machine a try can take longer, which proves
+ * nothing either way; `undo` puts things back before the next try.
+ */
+async function insideOneTtl<T>(attempt: () => Promise<{ sent: number; value: T }>, undo: () => Promise<void> = async () => undefined): Promise<T> {
+  const tries = 3;
+  for (let i = 1; ; i++) {
+    const { sent, value } = await attempt();
+    const took = performance.now() - sent;
+    if (took < WRITE_PROBE_TTL_MS) return value;
+    await undo();
+    if (i === tries) throw new Error(`${tries} tries in a row took ${Math.round(took)} ms or more, longer than the ${WRITE_PROBE_TTL_MS} ms a probe is remembered: the machine is too busy to tell`);
+  }
+}
+
+/** Lets any remembered success expire, then views the page: its probe is fresh. */
+async function freshView(site: Site): Promise<{ sent: number; page: { status: number; html: string } }> {
+  await sleep(WRITE_PROBE_TTL_MS + 200);
+  const sent = performance.now();
+  return { sent, page: await getHtml(site.url) };
+}
+
 for (const server of pgServers()) {
   describe(`the write probe on ${server.kind} PostgreSQL ${server.version}`, () => {
     let backend: Backend & { cluster: PgCluster };
@@ -46,17 +70,16 @@ for (const server of pgServers()) {
     });
 
     it('a success is remembered for a second and says how old it is; after that the page probes again', async () => {
-      const first = await getHtml(site.url);
+      const { first, second } = await insideOneTtl(async () => {
+        const { sent, page: first } = await freshView(site);
+        return { sent, value: { first, second: await getHtml(site.url) } };
+      });
       expect(first.status).toBe(200);
       const fresh = verdict(first.html, 'writes');
       expect(fresh.ok).toBe(true);
       expect(fresh.text).toMatch(FRESH_WRITES);
 
-      const sent = performance.now();
-      const second = await getHtml(site.url);
-      const sinceFirst = performance.now() - sent;
       expect(second.status).toBe(200);
-      expect(sinceFirst).toBeLessThan(WRITE_PROBE_TTL_MS); // else the memory had expired anyway
       const remembered = verdict(second.html, 'writes');
       expect(remembered.ok).toBe(true);
       const [, ms, age] = REMEMBERED_WRITES.exec(remembered.text) ?? [];
@@ -76,10 +99,16 @@ for (const server of pgServers()) {
     });
 
     it('INSERT revoked: the remembered success shows until it expires, then writes FAILED, 503 and the permission error; granted back: OK at once', async () => {
-      // A fresh success in memory, then the privilege goes.
-      expect(verdict((await getHtml(site.url)).html, 'writes').ok).toBe(true);
-      await asSuperuser(`REVOKE INSERT ON stuff FROM ${backend.cluster.app.user}`);
-      const stale = await getHtml(site.url);
+      // A fresh success in memory, then the privilege goes, and the page is viewed again inside the TTL.
+      const { before, stale } = await insideOneTtl(
+        async () => {
+          const { sent, page: before } = await freshView(site);
+          await asSuperuser(`REVOKE INSERT ON stuff FROM ${backend.cluster.app.user}`);
+          return { sent, value: { before, stale: await getHtml(site.url) } };
+        },
+        () => asSuperuser(`GRANT INSERT ON stuff TO ${backend.cluster.app.user}`).then(() => undefined),
+      );
+      expect(verdict(before.html, 'writes').text).toMatch(FRESH_WRITES);
       expect(stale.status).toBe(200);
       expect(verdict(stale.html, 'writes').text).toMatch(REMEMBERED_WRITES); // told as old, not as new
 

@@ -4,14 +4,14 @@
 // --with-anchor also the anchor (../shared/anchors/seed-stack: its run.sh start / stop), all driven
 // by the same wrk scripts. Prints a markdown table, writes .bench-results/<UTC>.json and
 // docs/benchmarks.md. Everything it starts is stopped by PID, also on error, Ctrl-C and time-out.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync } from 'node:sqlite';
-import { buildSite, freePort, pgServers, query, startApache, startPostgres, tempProject, type Apache, type PgServer } from '@kit-db-test/testing';
+import { buildSite, freePort, pgServers, query, spawnProcess, startApache, startPostgres, startSite, tempProject, type Apache, type PgServer } from '@kit-db-test/testing';
 import { machineBusy, processTree, readKb, RssSampler, stopTracked, track, type MemoryPeak } from './processes.ts';
 import {
   benchmarksDocument,
@@ -139,18 +139,11 @@ function firstLine(text: string): string {
 async function runAdmin(args: string[], env: Record<string, string>, viaPnpm = false): Promise<{ code: number | null; out: string; ms: number }> {
   const [cmd, full] = viaPnpm ? ['pnpm', ['--silent', 'admin', ...args]] : [process.execPath, [ADMIN_BIN, ...args]];
   const t0 = performance.now();
-  const child = spawn(cmd as string, full as string[], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnProcess(cmd as string, full as string[], { name: `admin ${args[0]}`, cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env } });
   track(`admin ${args[0]}`, child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  clearTimeout(killer);
-  return { code, out, ms: performance.now() - t0 };
+  const killer = setTimeout(() => void child.stop(0), 60_000);
+  const { code } = await child.closed.finally(() => clearTimeout(killer));
+  return { code, out: child.output(), ms: performance.now() - t0 };
 }
 
 function parseEnvFile(text: string): Record<string, string> {
@@ -187,49 +180,21 @@ interface RunningSite {
  * the first 200 from `pollUrl` (the page, directly or through httpd).
  */
 async function launchSite(env: Record<string, string>, pollUrl: string, nodeOptions?: string): Promise<RunningSite> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['server.js'], {
-    cwd: WEB,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const untrack = track('site', child);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const site = await startSite(env, { waitFor: { http: pollUrl }, ...(nodeOptions ? { nodeOptions } : {}) });
+  const untrack = track('site', site);
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await site.stop(10_000);
     untrack();
   };
-  let coldStartMs: number | undefined;
-  while (performance.now() - t0 < 15_000) {
-    if (child.exitCode !== null) break;
-    const r = await getStatus(pollUrl);
-    if (r?.status === 200) {
-      coldStartMs = performance.now() - t0;
-      break;
-    }
-    await sleep(5);
-  }
-  if (coldStartMs === undefined) {
-    await stop();
-    throw new Error(`the site did not answer 200 at ${pollUrl} within 15 s:\n${output}`);
-  }
   // With WORKERS > 1 the site is a primary and its workers: the sum over the tree (for VmHWM, an
   // upper bound: each process's own peak, not necessarily at the same moment).
   const treeMiB = (key: 'VmHWM' | 'VmRSS') => {
-    const kb = processTree(child.pid!).map((pid) => readKb(`/proc/${pid}/status`, key));
+    const kb = processTree(site.pid).map((pid) => readKb(`/proc/${pid}/status`, key));
     return kb.some((v) => v === undefined) ? undefined : kb.reduce<number>((a, b) => a + b!, 0) / 1024;
   };
   const hwmMiB = () => treeMiB('VmHWM');
   const rssMiB = () => treeMiB('VmRSS');
-  return { pid: child.pid!, coldStartMs, hwmMiB, rssMiB, output: () => output, stop };
+  return { pid: site.pid, coldStartMs: site.coldStartMs, hwmMiB, rssMiB, output: () => site.output(), stop };
 }
 
 // ---------------------------------------------------------------- one stack, the anchor's protocol

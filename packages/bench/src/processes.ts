@@ -1,28 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import type { TestProcess } from '@kit-db-test/testing';
 
-// Every child the bench starts is tracked here until it exits, so an error or Ctrl-C stops each one by its PID.
-const children = new Map<ChildProcess, string>();
+// Every child the bench starts is tracked here until it has closed, so an error or Ctrl-C stops each one by its PID.
+const children = new Map<TestProcess, string>();
 
-export function track(what: string, child: ChildProcess): () => void {
+export function track(what: string, child: TestProcess): () => void {
   children.set(child, what);
   const untrack = () => children.delete(child);
-  child.once('exit', untrack);
+  void child.closed.then(untrack, untrack);
   return untrack;
 }
 
 /** SIGTERM to every tracked child still running, SIGKILL after `graceMs`. */
 export async function stopTracked(graceMs = 5000): Promise<void> {
-  await Promise.all(
-    [...children.keys()].map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(killer);
-    }),
-  );
+  await Promise.all([...children.keys()].map((child) => child.stop(graceMs)));
 }
 
 /** The parent PID from /proc/PID/stat (field 4, after the parenthesised command name). */

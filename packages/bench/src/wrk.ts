@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnProcess } from '@kit-db-test/testing';
 import { fileURLToPath } from 'node:url';
 import { track } from './processes.ts';
 
@@ -66,23 +66,15 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult & { raw: string }
   const url = new URL(o.url);
   if (url.hostname !== '127.0.0.1') throw new Error(`refusing to load a non-loopback URL: ${o.url}`);
   const args = wrkArgs(o);
-  const child = spawn('wrk', args, {
-    env: { PATH: process.env.PATH, BENCH_LOAD_DIR: LOAD_DIR, BENCH_ORIGIN: o.origin ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnProcess('wrk', args, { name: 'wrk', env: { PATH: process.env.PATH, BENCH_LOAD_DIR: LOAD_DIR, BENCH_ORIGIN: o.origin ?? '' } });
   const untrack = track(`wrk ${args.join(' ')}`, child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const limitMs = (o.seconds + 30) * 1000;
-  const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c) => resolve(c));
-  }).finally(() => {
+  const killer = setTimeout(() => void child.stop(0), limitMs);
+  const { code } = await child.closed.finally(() => {
     clearTimeout(killer);
     untrack();
   });
+  const out = child.output();
   if (code !== 0) throw new Error(`wrk ${args.join(' ')} exited with ${code}:\n${out}`);
   return { ...parseWrkOutput(out), raw: out };
 }

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './postgres/free-port.js';
+import { spawnProcess, type TestProcess } from './process.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 
@@ -55,12 +55,13 @@ Include "${siteFile}"
 `;
 }
 
-function waitForPort(port: number, child: ChildProcess, dir: string, timeoutMs = 10_000): Promise<void> {
+function waitForPort(port: number, child: TestProcess, dir: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(new Error(`apache2 exited with ${child.exitCode}: ${readLog(dir)}`));
+      const exit = child.exitStatus();
+      if (exit) {
+        reject(new Error(`apache2 exited with ${exit.signal ?? exit.code}: ${readLog(dir)}`));
         return;
       }
       const socket = connect({ host: '127.0.0.1', port });
@@ -99,29 +100,21 @@ export async function startApache(options: StartApacheOptions): Promise<Apache> 
   writeFileSync(siteFile, options.site);
   const conf = join(dir, 'httpd.conf');
   writeFileSync(conf, privateApacheConfig(dir, port, options.modules ?? [], siteFile, options.preamble));
-  const child = spawn('/usr/sbin/apache2', ['-f', conf, '-DFOREGROUND'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawnProcess('/usr/sbin/apache2', ['-f', conf, '-DFOREGROUND'], {
+    name: 'apache2',
     env: { PATH: process.env.PATH, APACHE_RUN_DIR: dir, APACHE_LOCK_DIR: dir, APACHE_LOG_DIR: join(dir, 'logs'), APACHE_PID_FILE: join(dir, 'httpd.pid') },
   });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await waitForPort(port, child, dir);
   } catch (error) {
-    child.kill('SIGKILL');
+    await child.stop(0);
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    throw new Error(`${(error as Error).message}\n${child.stderr()}`);
   }
+  // SIGTERM: httpd stops its children and exits.
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      // SIGTERM: httpd stops its children and exits.
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await child.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { origin: `http://127.0.0.1:${port}`, port, pid: child.pid!, dir, config: conf, errorLog: () => readLog(dir), stop, [Symbol.asyncDispose]: stop };
+  return { origin: `http://127.0.0.1:${port}`, port, pid: child.pid, dir, config: conf, errorLog: () => readLog(dir), stop, [Symbol.asyncDispose]: stop };
 }

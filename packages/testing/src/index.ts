@@ -4,8 +4,15 @@ export { startPostgres, DEFAULT_HBA, type PgCluster, type StartPostgresOptions, 
 export { APP_DATABASE, APP_ROLE, SUPERUSER } from './postgres/template.js';
 export { tempProject, type TempProject } from './project.js';
 export { query, openSession, type Session } from './postgres/query.js';
-export { startSite, type Site } from './site.js';
+export { startSite, findCheckout, webDir, STARTUP_LINE, type Site, type StartSiteOptions } from './site.js';
+export { spawnProcess, type TestProcess, type ProcessExit, type OutputStream, type SpawnProcessOptions } from './process.js';
+export { withMargin, waitFor } from './timing.js';
 export { freePort } from './postgres/free-port.js';
 export { startApache, privateApacheConfig, type Apache, type StartApacheOptions } from './apache.js';
 export { buildSite } from './build-site.js';
+export { hostilePasswords, type HostilePassword } from './hostile-passwords.js';
+export { pristineDebianRoot, machineCacheDir, PRISTINE_ROOT_VERSION } from './machine/pristine-root.js';
+export { Machine, type MachineOptions, type RunOptions } from './machine/machine.js';
+export { mustRun, runCommand, type CommandResult } from './machine/run-command.js';
 export { createNetworkNamespace, type NetworkNamespace, type Answer as NamespaceAnswer } from './network-namespace.js';
+export { makeTestCertificates, type TestCertificates, type CertificateFiles } from './tls-certificates.js';

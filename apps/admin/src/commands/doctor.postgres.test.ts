@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { pgServers, query, startPostgres, tempProject, type PgCluster, type TempProject } from '@kit-db-test/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgServers, query, startPostgres, tempProject, withMargin, type PgCluster, type TempProject } from '@kit-db-test/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { doctor, type DoctorReport } from '../test-support/doctor-report.js';
 import { runAdmin } from '../test-support/run-admin.js';
+import { NETWORK_TIMEOUT_MS } from './doctor.js';
 
 const HEADER = '# TYPE  DATABASE  USER     ADDRESS        METHOD';
 const HOST_LINE = 'host    all       all      127.0.0.1/32   scram-sha-256';
@@ -48,6 +49,10 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await cluster.admin(`ALTER ROLE kdt_app LOGIN PASSWORD '${cluster.app.password}'`);
     project.writeFile('db-password', `${cluster.app.password}\n`);
     await init();
+  });
+  // Every run a test made, checked once it is done (each test on its own): none printed the password.
+  afterEach(() => {
+    for (const text of outputs.splice(0)) expect(text).not.toContain(cluster.app.password);
   });
 
   const env = (url = cluster.socketUrl({ password: undefined })) => ({ KDT_ROOT: project.root, DATABASE_URL: url, DATABASE_PASSWORD_FILE: passwordFile });
@@ -219,7 +224,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
   it('a server listening only on 127.0.0.1, reached as ::1: nothing listens there, and listen_addresses is named', async () => {
     const report = await run({ url: `postgresql://kdt_app@[::1]:${cluster.port}/kdt_app` });
     const reachable = report.check('pg.reachable');
-    expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on ::1:${cluster.port}` });
+    expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on [::1]:${cluster.port}: refused at once` });
     expect(reachable.fix[0]).toContain('listen_addresses');
   });
 
@@ -251,10 +256,6 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(report.run.code).toBe(0);
   });
 
-  it('never printed the password', () => {
-    expect(outputs.length).toBeGreaterThan(15);
-    for (const text of outputs) expect(text).not.toContain(cluster.app.password);
-  });
 });
 
 describe('a server that accepts the connection and never answers', () => {
@@ -265,11 +266,15 @@ describe('a server that accepts the connection and never answers', () => {
     const port = (silent.address() as { port: number }).port;
     using project = tempProject();
     try {
-      const start = performance.now();
-      const report = await doctor(['--hba-file', '/nonexistent'], { env: { KDT_ROOT: project.root, DATABASE_URL: `postgresql://kdt@127.0.0.1:${port}/kdt` } });
-      expect(performance.now() - start).toBeLessThan(8000);
+      const report = await doctor(['--hba-file', '/nonexistent', '--verbose'], { env: { KDT_ROOT: project.root, DATABASE_URL: `postgresql://kdt@127.0.0.1:${port}/kdt` } });
+      // (--verbose: each check's time.) The check gives up at its network bound, and no other check waits on the silent server
+      // (the time it takes Node to start the CLI on a busy machine is no part of that promise; a
+      // doctor that hung would be stopped by runAdmin, without an exit code).
+      const waited = report.checks.reduce((sum, c) => sum + (c.ms ?? 0), 0);
+      expect(report.check('pg.server').ms).toBeGreaterThanOrEqual(NETWORK_TIMEOUT_MS);
+      expect(waited).toBeLessThan(withMargin(NETWORK_TIMEOUT_MS));
       expect(report.check('pg.reachable').status).toBe('pass');
-      expect(report.check('pg.server')).toMatchObject({ status: 'fail', summary: 'no answer within 3000 ms' });
+      expect(report.check('pg.server')).toMatchObject({ status: 'fail', summary: `no answer within ${NETWORK_TIMEOUT_MS} ms` });
       expect(report.run.code).toBe(1);
 
       // On a terminal, a progress line shows while the slow check runs (script(1) gives the doctor a pty).

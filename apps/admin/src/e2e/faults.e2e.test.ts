@@ -1,7 +1,16 @@
+import { query, waitFor, withMargin } from '@kit-db-test/testing';
 import pg from 'pg';
 import { freezeCluster } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthOf, postForm, startRenderedStack, timed, type RenderedStack } from '../test-support/rendered-stack.js';
+import { SITE_BOUNDS } from '../test-support/site-bounds.js';
+
+/** A page or a post answers within this, whatever the database does. */
+const PAGE_LIMIT_MS = withMargin(SITE_BOUNDS.pageMs);
+/** The promise under test: the site is usable again this soon after the database is back. */
+const RECOVERY_MS = 5000;
+/** How long a test client waits for an answer before it counts the request as hung. */
+const CLIENT_TIMEOUT_MS = 2 * PAGE_LIMIT_MS;
 
 interface Sample {
   kind: 'GET' | 'POST';
@@ -22,27 +31,27 @@ describe('faults through httpd on PostgreSQL', () => {
     await stack?.stop();
   });
 
-  it('PostgreSQL restarted under a steady load: 503 within 2 s while down, recovery within 5 s, same process, rows == 303s', async () => {
+  it('PostgreSQL restarted under a steady load: 503 within the page bound while down, recovery within 5 s, same process, rows == 303s', async () => {
     const before = await healthOf(stack.publicUrl);
     expect(before.status).toBe(200);
     const rowsBefore = await stack.count();
     const run = Math.random().toString(36).slice(2, 8);
     const samples: Sample[] = [];
     const t0 = performance.now();
-    let stopAt = Infinity;
+    let stopping = false;
     let n = 0;
 
     // Four clients, each posting a unique value then reading the page, until told to stop.
     const client = async (c: number) => {
-      while (performance.now() < stopAt) {
+      while (!stopping) {
         const kind = n % 2 === 0 ? 'POST' : 'GET';
         const stuff = `restart ${run} ${c}-${n++}`;
         const start = performance.now();
         try {
           const response =
             kind === 'POST'
-              ? await postForm(stack.publicUrl, stack.publicOrigin, { stuff, things: 'steady load' }, 5000)
-              : await fetch(stack.publicUrl, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(5000) });
+              ? await postForm(stack.publicUrl, stack.publicOrigin, { stuff, things: 'steady load' }, CLIENT_TIMEOUT_MS)
+              : await fetch(stack.publicUrl, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) });
           await response.arrayBuffer();
           samples.push({ kind, ...(kind === 'POST' ? { stuff } : {}), start, end: performance.now(), status: response.status });
         } catch (error) {
@@ -51,16 +60,26 @@ describe('faults through httpd on PostgreSQL', () => {
       }
     };
     const clients = Promise.all([0, 1, 2, 3].map(client));
+    /** Both kinds of request answered with success among `these`. */
+    const bothServed = (these: Sample[]) => these.some((s) => s.status === 303) && these.some((s) => s.status === 200);
 
-    await new Promise((r) => setTimeout(r, 1500));
-    const downAt = performance.now();
-    await stack.cluster.stop();
-    const stoppedAt = performance.now();
-    await new Promise((r) => setTimeout(r, 1500));
-    await stack.cluster.start();
-    const upAt = performance.now();
-    stopAt = upAt + 6000;
-    await clients;
+    let downAt = 0;
+    let stoppedAt = 0;
+    let upAt = 0;
+    try {
+      // Each phase lasts until its requests have been answered, however slow the machine is.
+      await waitFor('the load to be served before the outage', () => (bothServed(samples) ? true : undefined), 30_000);
+      downAt = performance.now();
+      await stack.cluster.stop();
+      stoppedAt = performance.now();
+      await waitFor('4 answers during the outage', () => (samples.filter((s) => s.start >= stoppedAt).length >= 4 ? true : undefined), 30_000);
+      await stack.cluster.start();
+      upAt = performance.now();
+      await waitFor('the load to be served after the recovery', () => (bothServed(samples.filter((s) => s.start >= upAt + withMargin(RECOVERY_MS))) ? true : undefined), 60_000);
+    } finally {
+      stopping = true;
+      await clients;
+    }
 
     const at = (t: number) => Math.round(t - t0);
     const statusCounts: Record<number, number> = {};
@@ -75,17 +94,17 @@ describe('faults through httpd on PostgreSQL', () => {
 
     // Every request answered: 200 or 303 when the database answered, 503 when not; never 500, never a hang.
     expect(samples.filter((s) => ![200, 303, 503].includes(s.status)).map(show), timeline).toEqual([]);
-    expect(samples.filter((s) => s.status === 503 && s.end - s.start > 2000).map(show), timeline).toEqual([]);
-    // The outage was seen: requests during it answered 503.
+    expect(samples.filter((s) => s.status === 503 && s.end - s.start > PAGE_LIMIT_MS).map(show), timeline).toEqual([]);
+    // The outage was seen: every request inside it answered 503, and there was at least one.
     const outage = samples.filter((s) => s.start >= stoppedAt && s.end <= upAt);
-    expect(outage.length, timeline).toBeGreaterThan(5);
-    expect(outage.every((s) => s.status === 503), timeline).toBe(true);
-    // Recovered by itself within 5 s of the server's return: everything started after that succeeded.
-    const late = samples.filter((s) => s.start >= upAt + 5000);
-    expect(late.length, timeline).toBeGreaterThan(5);
-    expect(late.every((s) => s.status === 200 || s.status === 303), timeline).toBe(true);
+    expect(outage.length, timeline).toBeGreaterThan(0);
+    expect(outage.filter((s) => s.status !== 503).map(show), timeline).toEqual([]);
+    // Recovered by itself: everything started once the recovery bound had passed succeeded.
+    const late = samples.filter((s) => s.start >= upAt + withMargin(RECOVERY_MS));
+    expect(late.length, timeline).toBeGreaterThan(0);
+    expect(late.filter((s) => s.status !== 200 && s.status !== 303).map(show), timeline).toEqual([]);
     const firstOk = samples.filter((s) => s.start >= upAt && (s.status === 200 || s.status === 303)).sort((a, b) => a.end - b.end)[0];
-    expect(firstOk && firstOk.end - upAt, timeline).toBeLessThan(5000);
+    expect(firstOk && firstOk.end - upAt, timeline).toBeLessThan(withMargin(RECOVERY_MS));
     console.info(`restart under load: ${samples.length} requests ${JSON.stringify(statusCounts)}; slowest 503 ${slowest503} ms; first success ${Math.round(firstOk!.end - upAt)} ms after the server was back`);
 
     // The same process answers, and every 303 stored its row, and nothing else was stored.
@@ -93,11 +112,15 @@ describe('faults through httpd on PostgreSQL', () => {
     expect(after.status).toBe(200);
     expect(after.body.app.instance).toBe(before.body.app.instance);
     const saved = samples.filter((s) => s.kind === 'POST' && s.status === 303).map((s) => s.stuff!);
-    expect(saved.length).toBeGreaterThan(10);
+    expect(saved.length).toBeGreaterThan(0);
     const rows = (await stack.rows()).filter((r) => r.stuff.startsWith(`restart ${run} `));
     expect(await stack.count()).toBe(rowsBefore + saved.length);
     expect(rows.map((r) => r.stuff).sort()).toEqual(saved.sort());
-    expect(stack.site.output()).not.toMatch(/error on /);
+
+    // Everything the site printed through all that, complete once its output has closed: no request failed inside it.
+    const served = stack.site;
+    await stack.restartSite();
+    expect(served.output()).not.toMatch(/error on /);
   });
 
   // A stopped server (SIGSTOP: a frozen disk, a paused VM) under load: the site's pooled
@@ -198,9 +221,10 @@ describe('faults through httpd on PostgreSQL', () => {
       await locker.query('lock table stuff in access exclusive mode');
       try {
         // /health asks the server who it is (catalog functions only): the lock on stuff does not touch it.
+        // A /health that waited on the lock would hit its own bound and answer 503.
         const health = await healthOf(stack.publicUrl);
         expect(health.status).toBe(200);
-        expect(health.ms).toBeLessThan(1000);
+        expect(health.ms).toBeLessThan(SITE_BOUNDS.healthMs);
 
         // The page reads stuff: it waits for the lock until the server cancels the statement (the
         // site's statement and lock timeout, 2.5 s, below the page's 3 s bound) and says so. Eleven
@@ -214,8 +238,9 @@ describe('faults through httpd on PostgreSQL', () => {
           ),
         );
         expect(pages.map((p) => p.value.status)).toEqual(Array(11).fill(503));
-        expect(Math.min(...pages.map((p) => p.ms))).toBeGreaterThan(2000);
-        expect(Math.max(...pages.map((p) => p.ms))).toBeLessThan(5500);
+        // Each waited for the lock until the server cancelled it, and none waited past the page's bound.
+        expect(Math.min(...pages.map((p) => p.ms))).toBeGreaterThan(SITE_BOUNDS.statementMs * 0.8);
+        expect(Math.max(...pages.map((p) => p.ms))).toBeLessThan(PAGE_LIMIT_MS);
         for (const p of pages) {
           expect(p.value.html).toContain('What failed: no answer in time.');
           expect(p.value.html).toContain('Reads FAILED');
@@ -223,7 +248,7 @@ describe('faults through httpd on PostgreSQL', () => {
         // Nothing is left waiting on the server holding a pool connection: /health still answers.
         const during = await healthOf(stack.publicUrl);
         expect(during.status).toBe(200);
-        expect(during.ms).toBeLessThan(1000);
+        expect(during.ms).toBeLessThan(SITE_BOUNDS.healthMs);
       } finally {
         await locker.query('rollback');
       }
@@ -234,31 +259,33 @@ describe('faults through httpd on PostgreSQL', () => {
       expect((await fetch(stack.publicUrl, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
     });
 
-    // The action gives up after its 3 s bound, then the page it renders (with the 503) reads the
-    // table and gives up after its own 3 s: the answer comes within about 6 s.
-    let rowsBefore = 0;
-    it('a form post that waits for the lock answers 503 with the explanation within the action\'s and the page\'s bounds', async () => {
-      rowsBefore = await stack.count();
+    // The action gives up after its 3 s bound and the page it renders with the 503 does not wait
+    // again. A post answered 503 must not store its row later: the site's statement_timeout (below
+    // the page's bound) has the server cancel the INSERT that waited on the lock.
+    it("a form post that waits for the lock answers 503 with the explanation within the action's bound, and its row is never stored", async () => {
+      const rowsBefore = await stack.count();
+      const siteSessions = (where: string) =>
+        query<{ n: number }>(stack.appUrl, `select count(*)::int as n from pg_stat_activity where usename = current_user and pid <> pg_backend_pid() and backend_type = 'client backend' and ${where}`).then((r) => r[0]!.n);
       await locker.query('begin');
       await locker.query('lock table stuff in access exclusive mode');
       let post: { value: { status: number; html: string }; ms: number };
+      let waitingOnTheLock: number;
       try {
         post = await timed(async () => {
           const response = await postForm(stack.publicUrl, stack.publicOrigin, { stuff: 'posted under a lock', things: 'x' });
           return { status: response.status, html: await response.text() };
         });
+        waitingOnTheLock = await siteSessions(`wait_event_type = 'Lock'`);
       } finally {
         await locker.query('rollback');
       }
       expect(post.value.status).toBe(503);
-      expect(post.ms).toBeLessThan(4500);
+      expect(post.ms).toBeLessThan(PAGE_LIMIT_MS);
       expect(post.value.html).toContain('What failed: no answer in time.');
-    });
-
-    // A post answered 503 must not store its row later: the site's statement_timeout (below the
-    // page's bound) has the server cancel the INSERT that waited on the lock.
-    it('… and its row is not stored once the lock is released', async () => {
-      await new Promise((r) => setTimeout(r, 500));
+      // Answered 503, nothing of it still waited on the lock; released, every session of the
+      // app's role is idle (nothing left to commit), and the table is as it was.
+      expect(waitingOnTheLock).toBe(0);
+      await waitFor('every session of the app to be idle', async () => ((await siteSessions(`state <> 'idle'`)) === 0 ? true : undefined));
       expect(await stack.count()).toBe(rowsBefore);
     });
   });

@@ -1,14 +1,15 @@
 import { lookup, lookupService } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { pgServers, query, startPostgres, type PgCluster } from '@kit-db-test/testing';
+import { pgServers, startPostgres, type PgCluster } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCHER_ATTEMPTS, MATCHER_CORPUS, MATCHER_SUPPORT_FILES, type Attempt } from './test-support/fixtures/matcher-corpus.js';
 import { matchHba } from './match.js';
 import { nodeHbaFiles } from './node-files.js';
 import { parseHba } from './parse.js';
 import { lastReloadLoaded, serverSettings, writeServerFile } from './test-support/cluster-files.js';
-import { serverVerdict, type LogVerdict } from './test-support/server-verdict.js';
+import { loginVerdict } from './test-support/login-verdict.js';
+import type { LogVerdict } from './test-support/server-verdict.js';
 import type { HbaRequest, HbaServerSettings } from './types.js';
 
 const ROLES: Record<string, string[]> = { kdt_app: ['kdt_group'], kdt_other: [] };
@@ -30,15 +31,8 @@ function url(cluster: PgCluster, a: Attempt): string {
 }
 
 /** Tries to log in, then reads what the server decided from its log. */
-async function attempt(cluster: PgCluster, a: Attempt): Promise<LogVerdict> {
-  const offset = cluster.log().length;
-  await query(url(cluster, a), 'select 1').catch(() => undefined);
-  for (let i = 0; i < 100; i++) {
-    const verdict = serverVerdict(cluster.log().slice(offset));
-    if (verdict) return verdict;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no verdict in the server log for ${JSON.stringify(a)}:\n${cluster.log().slice(offset)}`);
+function attempt(cluster: PgCluster, a: Attempt): Promise<LogVerdict> {
+  return loginVerdict(cluster, url(cluster, a), JSON.stringify(a));
 }
 
 // The oracle: for each file and each connection attempt, the engine picks the line the server used.

@@ -1,14 +1,14 @@
 // The rendered httpd site as the real Apache httpd reads it (Debian's apache2 binary, from a
 // private ServerRoot that loads only the modules the site needs), and once served for real: a
 // short-lived apache2 in the foreground, in front of the built site, for the time of one test.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createOrm, loadConfig, STUFF_MAX_LENGTH, THINGS_MAX_LENGTH } from '@kit-db-test/schema';
-import { freePort, startSite, tempProject } from '@kit-db-test/testing';
+import { freePort, spawnProcess, startSite, tempProject, type TestProcess } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentFile } from '../doctor/site/environment-file.js';
 import { runAdmin } from '../test-support/run-admin.js';
@@ -70,9 +70,32 @@ function configTest(config: string) {
   return { code: run.status, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
+/** A self-signed pair for example.org under the test folder: mod_ssl's -t reads the files it names. */
+function testCertificate(): { tlsCert: string; tlsKey: string } {
+  const tlsCert = join(dir, 'example.org.pem');
+  const tlsKey = join(dir, 'example.org.key');
+  if (!existsSync(tlsCert)) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=example.org', '-addext', 'subjectAltName=DNS:example.org', '-keyout', tlsKey, '-out', tlsCert], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+  }
+  return { tlsCert, tlsKey };
+}
+
 describe('apache2 -t accepts the rendered site', () => {
+  it('debian, TCP under a base path, https: the TLS host (mod_ssl) and the port-80 redirect (mod_alias)', async () => {
+    const { site } = renderSite('debian-https', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/', ...testCertificate(), hsts: true });
+    const port = await freePort();
+    const config = serverConfig('debian-https', site, port, ['proxy', 'proxy_http', 'headers', 'ssl', 'alias']);
+    const tlsPort = await freePort();
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`Include ${site}`, `Define KDT_HTTPS_PORT ${tlsPort}\nListen 127.0.0.1:${tlsPort}\nInclude ${site}`));
+    expect(configTest(config)).toEqual({ code: 0, output: 'Syntax OK' });
+    // Without mod_ssl the same file is refused, naming the directive.
+    const bare = serverConfig('debian-https-no-ssl', site, port, ['proxy', 'proxy_http', 'headers', 'alias']);
+    expect(configTest(bare).output).toMatch(/Invalid command 'SSLEngine'/);
+  });
+
   it.each([
-    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/' }],
+    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'http://example.org/kit-db-test/' }],
     ['debian', 'a unix socket, no base path', { layout: 'debian', socket: '/run/kit-db-test/site.sock', basePath: '' }],
     ['rhel', 'TCP under a base path', { layout: 'rhel', port: '3001', basePath: '/kit-db-test' }],
     ['rhel', 'a unix socket under a base path', { layout: 'rhel', socket: '/run/kit-db-test/site.sock', basePath: '/kit-db-test' }],
@@ -111,14 +134,9 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 }
 
 describe('served by apache2 in front of the site, as rendered', () => {
-  const apaches: ChildProcess[] = [];
+  const apaches: TestProcess[] = [];
   afterAll(async () => {
-    for (const apache of apaches) {
-      if (apache.exitCode !== null || apache.signalCode !== null) continue;
-      const exited = new Promise((r) => apache.once('exit', r));
-      apache.kill('SIGTERM');
-      await exited;
-    }
+    for (const apache of apaches) await apache.stop();
   });
 
   it('answers /health through the proxy, lets a form post from the public origin through, and refuses another origin', async () => {
@@ -136,7 +154,7 @@ describe('served by apache2 in front of the site, as rendered', () => {
     expect((await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, KDT_PROFILE: 'sqlite' } })).code).toBe(0);
     await using app = await startSite({ ...siteEnv, KDT_ROOT: project.root });
     const config = serverConfig('live', site, httpPort);
-    apaches.push(spawn(APACHE, ['-X', '-f', config], { stdio: 'ignore' }));
+    apaches.push(spawnProcess(APACHE, ['-X', '-f', config], { name: 'apache2', env: process.env }));
     await waitForPort(httpPort);
 
     const health = await fetch(`${publicUrl}health`);
@@ -167,7 +185,7 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const publicUrl = `http://127.0.0.1:${httpPort}/`;
     const { site, env } = renderSite('limit', { layout: 'rhel', port: String(sitePort), basePath: '', publicUrl }, databaseFacts(config, project.root));
     await using app = await startSite({ ...parseEnvironmentFile(env), KDT_ROOT: project.root });
-    apaches.push(spawn(APACHE, ['-X', '-f', serverConfig('limit', site, httpPort)], { stdio: 'ignore' }));
+    apaches.push(spawnProcess(APACHE, ['-X', '-f', serverConfig('limit', site, httpPort)], { name: 'apache2', env: process.env }));
     await waitForPort(httpPort);
 
     const post = (body: string) =>

@@ -7,6 +7,8 @@ export interface DoctorCheck {
   summary: string;
   evidence: string[];
   fix: string[];
+  /** how long the check ran, with --verbose (absent for a skipped one) */
+  ms?: number;
 }
 
 export interface DoctorReport {

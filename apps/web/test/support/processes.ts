@@ -1,32 +1,19 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@kit-db-test/testing';
+import { STARTUP_LINE, startSite, waitFor, type ProcessExit, type Site } from '@kit-db-test/testing';
 
-/** apps/web, where server.js is. */
-const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
+export { waitFor };
 
 /**
  * `node server.js` as startSite starts it (apps/web, a clean environment plus `env`, a free loopback
- * port), but with what startSite keeps to itself: the exit status, and stdout apart from stderr.
- * It does not wait for the start-up line (see listening()), so a server that refuses to start is
- * observed too.
+ * port), returned at once rather than on its start-up line (see listening()), so a server that
+ * refuses to start is observed too.
  */
-export interface ServerProcess {
-  pid: number;
-  port: number;
-  /** http://127.0.0.1:PORT/ */
-  url: string;
-  stdout(): string;
-  stderr(): string;
-  /** settles when the process has exited */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** resolves on the start-up line; rejects if the process exits first or after `ms` */
+export interface ServerProcess extends Site {
+  /** settles once the process has exited and its output is complete (on 'close'; `closed` by another name) */
+  exited: Promise<ProcessExit>;
+  /** resolves on the start-up line; rejects if the process closes first or after `ms` */
   listening(ms?: number): Promise<void>;
-  /** SIGTERM, SIGKILL after 5 s; waits for the exit */
-  stop(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -37,58 +24,13 @@ export interface SpawnOptions {
 }
 
 export async function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const [command, args] = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" server.js`, process.execPath]]
-    : [process.execPath, ['server.js']];
-  const child = spawn(command, args, {
-    cwd: WEB_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.as ?? {}),
+  const site = await startSite(env, { waitFor: 'none', ...options });
+  return Object.assign(site, {
+    exited: site.closed,
+    listening: async (ms = 15_000) => {
+      await site.waitForOutput('stdout', STARTUP_LINE, ms);
+    },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  let done = false;
-  void exited.then(() => (done = true));
-  const stop = async () => {
-    if (done) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(killer);
-  };
-  return {
-    pid: child.pid!,
-    port,
-    url: `http://127.0.0.1:${port}/`,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    listening: (ms = 15_000) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (stdout.includes('listening on')) finish(resolve);
-        }, 10);
-        const deadline = setTimeout(() => finish(() => reject(new Error(`no start-up line within ${ms} ms:\n${stdout}${stderr}`))), ms);
-        void exited.then(({ code, signal }) => finish(() => reject(new Error(`the server exited with ${signal ?? code}:\n${stdout}${stderr}`))));
-        let settled = false;
-        function finish(settle: () => void) {
-          if (settled) return;
-          settled = true;
-          clearInterval(timer);
-          clearTimeout(deadline);
-          settle();
-        }
-      }),
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
 }
 
 /** The processes `pid` started that are still its children (Linux: /proc/PID/task/PID/children). */
@@ -105,17 +47,6 @@ export function childPids(pid: number): number[] {
 /** Whether a process with this id exists (a zombie counts: it has not been reaped). */
 export function processExists(pid: number): boolean {
   return existsSync(`/proc/${pid}`);
-}
-
-/** Polls `probe` every 20 ms until it returns a value other than undefined, or throws after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export interface Answer {

@@ -1,18 +1,12 @@
-import { pgServers, query, startPostgres, type PgCluster } from '@kit-db-test/testing';
+import { pgServers, startPostgres, type PgCluster } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverVerdict, type LogVerdict } from '../../hba/test-support/server-verdict.js';
+import { loginVerdict } from '../../hba/test-support/login-verdict.js';
+import type { LogVerdict } from '../../hba/test-support/server-verdict.js';
 import { runAdmin } from '../../test-support/run-admin.js';
 
 /** Tries to log in, then reads what the server decided from its log. */
 async function attempt(cluster: PgCluster, url: string): Promise<LogVerdict['verdict']> {
-  const offset = cluster.log().length;
-  await query(url, 'select 1').catch(() => undefined);
-  for (let i = 0; i < 100; i++) {
-    const found = serverVerdict(cluster.log().slice(offset));
-    if (found) return found.verdict;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no verdict in the server log for ${url}`);
+  return (await loginVerdict(cluster, url, url.replace(/:[^@/]*@/, ':********@'))).verdict;
 }
 
 // The oracle: `hba explain` names the line a real server uses for the same connection.
