@@ -4,6 +4,7 @@ import { HbaReadBudgetError, matchHba, parseHba, ruleMatches, type HbaFile, type
 import type { DoctorContext } from '../context.js';
 import { readDirEntries, readUtf8 } from '../system-files.js';
 import type { HbaLineRef, HbaVerdict } from './hba-verdict.js';
+import { hbaName } from './hba-name.js';
 import { locateHba, type HbaLocation } from './locate-hba.js';
 
 export interface HbaReading {
@@ -37,9 +38,10 @@ function describeRequest(request: HbaRequest): string {
 }
 
 function suggestedLine(request: HbaRequest): string {
-  if (request.type === 'local') return `local   ${request.database}   ${request.user}   scram-sha-256`;
+  const [database, user] = [hbaName(request.database), hbaName(request.user)];
+  if (request.type === 'local') return `local   ${database}   ${user}   scram-sha-256`;
   const mask = request.address?.includes(':') ? '/128' : '/32';
-  return `${request.ssl ? 'hostssl' : 'host'}   ${request.database}   ${request.user}   ${request.address}${mask}   scram-sha-256`;
+  return `${request.ssl ? 'hostssl' : 'host'}   ${database}   ${user}   ${request.address}${mask}   scram-sha-256`;
 }
 
 /** A line that names the app's database or user (not a keyword): a line its operator wrote for it. */
