@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pgServers, query, startPostgres, tempProject, type PgCluster, type TempProject } from '@kit-db-test/testing';
@@ -255,12 +255,18 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     await cluster.setHba(CLASSIC_HBA);
     // The operator's edit, without the reload.
     writeFileSync(cluster.hbaFile, `${moveLine(CLASSIC_HBA, 3, 2)}\n`);
+    // …a minute after the server last read its files (the doctor allows a second of clock skew).
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(cluster.hbaFile, later, later);
     const report = await run();
     const auth = report.check('pg.auth');
     expect(auth).toMatchObject({ status: 'fail', summary: 'pg_hba.conf was changed and not reloaded: the server still refuses by its old rules' });
     expect(auth.evidence).toContain('the server decided by line 2 as it loaded it: local   all       all                     peer');
     expect(auth.evidence).toContain(`the file now gives the connection to ${cluster.hbaFile} line 2: local   kdt_app   kdt_app                 scram-sha-256`);
     expect(auth.fix[0]).toMatch(/^systemctl reload postgresql/);
+    // Without a session the server's reload time comes from its log.
+    expect(report.check('pg.hba').status).toBe('warn');
+    expect(report.check('pg.hba').evidence[0]).toMatch(/changed at .*, after the server last loaded its configuration \(.*server\.log\): the server still uses the old rules$/);
     await cluster.setHba(moveLine(CLASSIC_HBA, 3, 2)); // writes the same file and reloads
     expectHealthy(await run());
   });

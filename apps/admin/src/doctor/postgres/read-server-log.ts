@@ -1,5 +1,5 @@
 import type { DoctorContext } from '../context.js';
-import { lastRefusal, logCommands, serverLogCandidates, type LoggedRefusal } from './server-log.js';
+import { lastConfigLoad, lastRefusal, logCommands, serverLogCandidates, type LoggedRefusal } from './server-log.js';
 
 export interface RefusalReading {
   refusal: LoggedRefusal | null;
@@ -60,4 +60,15 @@ export function readRefusal(context: DoctorContext, user: string): RefusalReadin
   }
   const readable = paths.find((p) => !problems.some((q) => q.startsWith(`${p} is not readable`))) ?? paths[0]!;
   return { refusal: null, problem: problems.join('; '), fix: logCommands(context.files, readable), ofAttempt: false };
+}
+
+/** The server's last configuration load as its log tells it, from the first log that says. */
+export function readLastConfigLoad(context: DoctorContext): { at: Date; log: string } | null {
+  for (const path of candidates(context)) {
+    const read = context.files.readTail(path);
+    if ('error' in read) continue;
+    const at = lastConfigLoad(read.text);
+    if (at) return { at, log: path };
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastRefusal, parseLogEntries } from './server-log.js';
+import { lastConfigLoad, lastRefusal, parseLogEntries } from './server-log.js';
 
 // Recorded from real servers (Debian's PostgreSQL 15.18 and the npm registry's 18.4) with
 // log_connections on and the default log_line_prefix '%m [%p] '.
@@ -85,5 +85,17 @@ describe('parseLogEntries', () => {
       ['2026-12-01 23:30:01 CET', '4101', null],
       ['2026-12-01 23:30:01.104 +01', '4102', null],
     ]);
+  });
+});
+
+describe('lastConfigLoad', () => {
+  it('is the time of the last reload or start the log tells, or null', () => {
+    const log = [
+      '2026-12-01 22:00:00.000 UTC [100] LOG:  database system is ready to accept connections',
+      '2026-12-01 23:00:00.250 UTC [100] LOG:  received SIGHUP, reloading configuration files',
+      '2026-12-01 23:10:00.000 UTC [200] FATAL:  password authentication failed for user "kdt_app"',
+    ].join('\n');
+    expect(lastConfigLoad(log)?.toISOString()).toBe('2026-12-01T23:00:00.250Z');
+    expect(lastConfigLoad(PG15)).toBeNull();
   });
 });

@@ -113,6 +113,22 @@ export function lastRefusal(log: string, user: string, options: { sinceAttempt?:
   return { timestamp: fatal.timestamp ?? '(no time in the log line prefix)', pid: fatal.pid, fatal: fatal.message, details, hints, context, hbaLine };
 }
 
+/**
+ * When the server last read its configuration files, as its log tells (a reload or a start):
+ * what the doctor compares pg_hba.conf's time with when it has no session to ask
+ * pg_conf_load_time(). Null when the log has neither line or its times do not parse.
+ */
+export function lastConfigLoad(log: string): Date | null {
+  const entries = parseLogEntries(log);
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (e.severity !== 'LOG' || !e.timestamp || !/^(received SIGHUP, reloading configuration files|database system is ready to accept connections)/.test(e.message)) continue;
+    const at = Date.parse(e.timestamp);
+    return Number.isNaN(at) ? null : new Date(at);
+  }
+  return null;
+}
+
 /** Where distributions write the server log, newest first. */
 export function serverLogCandidates(files: SystemFiles): string[] {
   const found: { path: string; mtime: number }[] = [];
