@@ -253,6 +253,8 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
 
   it('pg_hba.conf fixed on disk and not reloaded: the login still fails, and the doctor says the server uses its old rules; reloading fixes it', async () => {
     await cluster.setHba(CLASSIC_HBA);
+    // The server's own refusal shows it has loaded these rules: an edit written from now on waits for a reload.
+    await expect(query(cluster.socketUrl(), 'select 1')).rejects.toThrow(/Peer authentication failed/);
     // The operator's edit, without the reload.
     writeFileSync(cluster.hbaFile, `${moveLine(CLASSIC_HBA, 3, 2)}\n`);
     // …a minute after the server last read its files (the doctor allows a second of clock skew).
