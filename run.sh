@@ -3,6 +3,7 @@
 #   ./run.sh start        install, build and start the site (embedded SQLite unless a profile says otherwise)
 #   ./run.sh test         install, build and run every test; ends with "N passed, N failed"
 #   ./run.sh setup        install the toolchain and the dependencies, and build
+#   ./run.sh setup --prod the same, then keep only what the site and pnpm admin need to run (a server)
 #   ./run.sh pnpm ARGS    run pnpm with the project's Node.js, e.g. ./run.sh pnpm admin doctor
 #   ./run.sh env          print the PATH line that puts the project's node and pnpm first (eval it)
 #
@@ -33,13 +34,20 @@ ensure_toolchain() {
 }
 
 # What the tests need from Debian: the distribution's PostgreSQL server (operators run it; the
-# tests use it beside the npm registry's build), Chromium for the browser tests, and Apache httpd
-# (the tests run their own instance from a private configuration, never the system's service).
+# tests use it beside the npm registry's build), Chromium for the browser tests, Apache httpd
+# (the tests run their own instance from a private configuration, never the system's service),
+# debootstrap and systemd-nspawn (the deployment guide runs on a fresh Debian 12 under systemd), and
+# nftables and ping for the tests with the database on its own (namespace) host.
 ensure_system_packages() {
   local missing=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql-15)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+  # the two-host tests: firewall rules on the database host, and the doctor's ping
+  [ -x /usr/sbin/nft ] || missing+=(nftables)
+  [ -x /usr/bin/ping ] || missing+=(iputils-ping)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "run.sh: installing Debian packages: ${missing[*]}" >&2
@@ -59,11 +67,21 @@ build() {
   (cd "$root" && pnpm exec turbo run build --output-logs=errors-only >&2)
 }
 
+# A server runs the build and the admin command only: the compilers, the test servers and the
+# browser driver the build and the tests need are removed once the build is done.
+keep_production_only() {
+  (cd "$root" && pnpm install --prod --frozen-lockfile --reporter=append-only --config.confirm-modules-purge=false --config.modules-cache-max-age=0 >&2)
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup)
-    ensure_toolchain; install_deps; build ;;
+    case "${1:-}" in
+      '') ensure_toolchain; install_deps; build ;;
+      --prod) ensure_toolchain; install_deps; build; keep_production_only ;;
+      *) echo "run.sh setup: unknown option \"$1\" (expected --prod or nothing)" >&2; exit 2 ;;
+    esac ;;
   start)
     ensure_toolchain; install_deps; build
     cd "$root"

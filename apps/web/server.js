@@ -27,6 +27,10 @@ import { parseDetailsPolicy } from './server/details-policy.js';
 import { isLoopbackHost } from './server/loopback.js';
 import { SECURITY_HEADERS } from './server/security-headers.js';
 import { visitorOf } from './server/visitor.js';
+import { notifyReady } from './sd-notify.js';
+
+// ps, top, ss -p and systemctl status name the process after the site, not Node's "MainThread".
+process.title = 'kit-db-test';
 
 const INTERNAL_PROTO = 'x-kdt-origin-proto';
 const INTERNAL_HOST = 'x-kdt-origin-host';
@@ -153,6 +157,7 @@ function superviseWorkers(count) {
     if (announced || typeof message?.kdtListening !== 'string') return;
     announced = true;
     console.log(message.kdtListening);
+    notifyReady(message.kdtListening);
   });
   for (let i = 0; i < count; i++) fork();
   const stop = () => {
@@ -226,7 +231,10 @@ async function serve() {
     const processes = workers > 1 ? `${workers} processes; ` : '';
     const line = `kit-db-test listening on ${where}${base || '/'} (${processes}base path ${base || '(none)'}; origin from ${policy.describe}; details shown to ${details.describe}; ${profileSummary()})`;
     if (cluster.isWorker) process.send?.({ kdtListening: line });
-    else console.log(line);
+    else {
+      console.log(line);
+      notifyReady(line);
+    }
   };
   if (socketPath) {
     if (cluster.isPrimary && existsSync(socketPath)) rmSync(socketPath); // a stale socket from a previous run

@@ -34,6 +34,7 @@ program
   .option('--env-file <path>', "the site's environment file (default: the one its systemd unit names)")
   .option('--public-url <url>', 'the address a browser uses, through httpd, e.g. https://example.org/kit-db-test/')
   .option('--root <dir>', 'read system files (pg_hba.conf, logs, /etc) under this folder instead of /')
+  .option('--only <checks>', 'run only these checks and those they need: ids or groups, comma-separated, e.g. pg or config.valid,pg.server')
   .option('--json', 'print one JSON object')
   .option('--verbose', 'show the evidence of passing checks too, and timings')
   .action(async (options) => (await import('./commands/doctor.js')).doctorCommand(options, io));
@@ -83,6 +84,9 @@ ops
   .option('--port <n>', 'the site listens on 127.0.0.1:N (default: 3000)')
   .option('--socket <path>', 'the site listens on this unix socket instead, in /run/kit-db-test/, e.g. /run/kit-db-test/site.sock')
   .option('--base-path <path>', "the site's base path, e.g. /kit-db-test (default: the site build's, else BASE_PATH, else none)")
+  .option('--tls-cert <path>', "with an https:// --public-url: the certificate chain httpd serves, e.g. certbot's /etc/letsencrypt/live/NAME/fullchain.pem (default: the distribution's self-signed snakeoil pair, for a first test)")
+  .option('--tls-key <path>', "its private key, e.g. certbot's /etc/letsencrypt/live/NAME/privkey.pem")
+  .option('--hsts', 'send Strict-Transport-Security: browsers then use https only for the host, for a year (needs a real certificate)')
   .action(async (options) => (await import('./commands/ops/render.js')).opsRenderCommand(options, io));
 for (const command of ops.commands) command.exitOverride().showHelpAfterError(`(run "pnpm admin ops ${command.name()} --help" for usage)`);
 

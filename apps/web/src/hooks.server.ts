@@ -1,4 +1,5 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
+import { maskUrlPasswords } from '@kit-db-test/schema';
 import { showsDetails } from '#lib/server/audience.js';
 
 /**
@@ -18,7 +19,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 /** Never a stack trace (nor anything it might contain) in a response: a short message; the log has the rest. */
 export const handleError: HandleServerError = ({ kind, error, event }) => {
   if (kind === 'unknown') {
-    console.error(`error on ${event.request.method} ${event.url.pathname}:`, error instanceof Error ? error.message : error);
+    console.error(`error on ${event.request.method} ${event.url.pathname}: ${maskUrlPasswords(error instanceof Error ? error.message : String(error))}`);
     return { message: 'Internal error: the server log has the details.' };
   }
   return undefined;

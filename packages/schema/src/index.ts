@@ -22,8 +22,10 @@ export {
 export { describeConfig, type ConfigDescription, type DescribedSetting } from './config/describe-config.js';
 export { profileSchema, type ProfileFile } from './config/profile-schema.js';
 export { findProjectRoot } from './config/project-root.js';
-export { Secret, MASK, maskUrlPasswords } from './config/secret.js';
+export { Secret, MASK } from './config/secret.js';
+export { maskDatabaseUrl, maskUrlPasswords } from './config/mask-url.js';
 export { sourceText, type ValueSource } from './config/sources.js';
+export { tlsOptions } from './orm/tls-options.js';
 export { createOrm, APPLICATION_NAME, type Orm, type CreateOrmOptions } from './orm/create-orm.js';
 export { findOverlongThings, type OverlongThings } from './orm/overlong-things.js';
 export { withSchemaLock, type RunStatements, type SchemaLockOptions } from './orm/schema-lock.js';

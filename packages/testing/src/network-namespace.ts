@@ -26,6 +26,8 @@ export interface NetworkNamespace {
   network: string;
   /** an HTTP request from inside the namespace (node:http, so any header may be sent, Host too) */
   request(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer>;
+  /** Runs a program inside the namespace (e.g. `nft` to give the host a firewall); rejects on a non-zero exit. */
+  exec(file: string, args: string[]): Promise<{ stdout: string; stderr: string }>;
   destroy(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -100,5 +102,6 @@ export async function createNetworkNamespace(): Promise<NetworkNamespace> {
         else reject(new Error(`request to ${url} from namespace ${name} failed: ${stderr.trim() || `exit ${code}`}`));
       });
     });
-  return { name, hostAddress, address, network: `${prefix}.${d}/30`, request, destroy, [Symbol.asyncDispose]: destroy };
+  const run: NetworkNamespace['exec'] = (file, args) => exec('ip', ['netns', 'exec', name, file, ...args], { timeout: 10_000 });
+  return { name, hostAddress, address, network: `${prefix}.${d}/30`, request, exec: run, destroy, [Symbol.asyncDispose]: destroy };
 }

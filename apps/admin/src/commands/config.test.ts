@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempProject, type TempProject } from '@kit-db-test/testing';
+import { hostilePasswords, tempProject, type TempProject } from '@kit-db-test/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAdmin } from '../test-support/run-admin.js';
 
@@ -41,5 +42,45 @@ describe('pnpm admin config', () => {
     const run = await runAdmin(['config', '--profile', 'prod'], { env: { KDT_ROOT: project.root } });
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe('✗ configuration: --profile: profile "prod" not found: no config/prod.json (available: postgres)');
+  });
+
+  it.each(hostilePasswords())('lists DATABASE_URL with a password with $label masked whole, encoded or not', async ({ password, fragments }) => {
+    const runs = await Promise.all(
+      [password, encodeURIComponent(password)].map((written) =>
+        runAdmin(['config', '--json'], { env: { KDT_ROOT: project.root, DATABASE_URL: `postgresql://kdt:${written}@/kdt` } }),
+      ),
+    );
+    for (const run of runs) {
+      expect([0, 1]).toContain(run.code);
+      for (const f of fragments) expect(run.all).not.toContain(f);
+      if (run.code === 0) {
+        expect(JSON.parse(run.stdout).environment).toContainEqual(expect.objectContaining({ name: 'DATABASE_URL', value: 'postgresql://kdt:********@/kdt' }));
+      } else {
+        expect(run.stderr).toMatch(/^✗ configuration: DATABASE_URL: the user name or password holds characters a URL cannot carry as they are; percent-encode them/);
+      }
+    }
+    expect(runs[1]!.code).toBe(0); // percent-encoded, every one is a valid URL
+  });
+
+  it('does not list a DATABASE_PASSWORD_FILE that names no file: it may be the password itself', async () => {
+    // On SQLite the variable is ignored (a warning), so nothing else stops the listing.
+    const run = await runAdmin(['config', '--json'], { env: { KDT_ROOT: project.root, DATABASE_PASSWORD_FILE: PASSWORD } });
+    expect(run.code).toBe(0);
+    expect(run.all).not.toContain(PASSWORD);
+    expect(JSON.parse(run.stdout).environment).toContainEqual(expect.objectContaining({ name: 'DATABASE_PASSWORD_FILE', set: true, value: '(names no file; not shown)' }));
+  });
+
+  it.each([
+    ['a named pipe (FIFO)', (): string => {
+      const fifo = `${project.root}/db-password.fifo`;
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      return fifo;
+    }],
+    ['a character device', () => '/dev/zero'],
+  ])('refuses a DATABASE_PASSWORD_FILE that is %s at once, with one line, instead of blocking or filling memory', async (what, path) => {
+    const file = path();
+    const run = await runAdmin(['config'], { env: { KDT_ROOT: project.root, DATABASE_URL: 'postgresql://kdt@/kdt', DATABASE_PASSWORD_FILE: file }, timeoutMs: 15_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`✗ configuration: DATABASE_PASSWORD_FILE: ${file}: it is ${what}, not a regular file; point it at a regular file holding only the password`);
   });
 });

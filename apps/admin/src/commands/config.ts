@@ -1,4 +1,5 @@
-import { describeConfig, ENVIRONMENT_VARIABLES, maskUrlPasswords } from '@kit-db-test/schema';
+import { existsSync } from 'node:fs';
+import { describeConfig, ENVIRONMENT_VARIABLES, maskDatabaseUrl } from '@kit-db-test/schema';
 import { resolveConfig } from '../cli/resolve-config.js';
 import { columns, type Output } from '../cli/output.js';
 
@@ -7,13 +8,22 @@ export interface ConfigOptions {
   json?: boolean;
 }
 
+/**
+ * A variable's value as it may be printed: a DATABASE_URL may carry a password; a password file's
+ * path is no secret, but a value naming no file may be the password itself, set there by mistake.
+ */
+function shownValue(name: string, raw: string): string {
+  if (name === 'DATABASE_URL') return maskDatabaseUrl(raw);
+  if (name === 'DATABASE_PASSWORD_FILE' && !existsSync(raw)) return '(names no file; not shown)';
+  return raw;
+}
+
 /** `pnpm admin config`: the resolved configuration, masked, with where each value came from. */
 export async function configCommand(options: ConfigOptions, io: Output): Promise<void> {
   const description = describeConfig(resolveConfig(options.profile));
   const environment = Object.entries(ENVIRONMENT_VARIABLES).map(([name, meaning]) => {
     const raw = process.env[name];
-    // A password file's path is not a secret; a DATABASE_URL may carry one.
-    const value = raw === undefined || raw === '' ? null : maskUrlPasswords(raw);
+    const value = raw === undefined || raw === '' ? null : shownValue(name, raw);
     return { name, set: value !== null, value, meaning };
   });
 

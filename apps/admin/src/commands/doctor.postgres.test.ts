@@ -219,7 +219,7 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
   it('a server listening only on 127.0.0.1, reached as ::1: nothing listens there, and listen_addresses is named', async () => {
     const report = await run({ url: `postgresql://kdt_app@[::1]:${cluster.port}/kdt_app` });
     const reachable = report.check('pg.reachable');
-    expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on ::1:${cluster.port}` });
+    expect(reachable).toMatchObject({ status: 'fail', summary: `nothing listens on [::1]:${cluster.port}: refused at once` });
     expect(reachable.fix[0]).toContain('listen_addresses');
   });
 

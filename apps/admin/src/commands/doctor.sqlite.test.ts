@@ -29,7 +29,7 @@ describe('pnpm admin doctor on the embedded SQLite default', () => {
     ]);
     // The rest follow the path from the browser; on this machine (no systemd, no site running, no
     // SELinux, httpd proxying nothing) they do not apply, and none may fail.
-    expect(report.checks.slice(7).map((c) => c.id.split('.')[0])).toEqual(['service', 'service', 'service', 'fs', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'selinux', 'selinux', 'selinux', 'selinux']);
+    expect(report.checks.slice(7).map((c) => c.id.split('.')[0])).toEqual(['service', 'service', 'service', 'fs', 'https', 'https', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'httpd', 'selinux', 'selinux', 'selinux', 'selinux']);
     expect(report.with('fail')).toEqual([]);
     expect(report.check('selinux.status')).toMatchObject({ status: 'skip', summary: 'SELinux not present' });
     expect(report.check('sqlite.schema').summary).toBe('table stuff has every column of the entity (journal mode wal)');

@@ -9,10 +9,12 @@ import { reachableCheck } from './postgres/reachable.js';
 import { roundTripCheck } from './postgres/round-trip.js';
 import { schemaCheck } from './postgres/schema.js';
 import { serverAnswersCheck } from './postgres/server-answers.js';
+import { tlsCheck } from './postgres/tls.js';
 import { sqliteFileCheck, sqliteFolderCheck, sqliteRoundTripCheck, sqliteSchemaCheck } from './sqlite/checks.js';
 import { sqliteSpaceCheck } from './sqlite/free-space.js';
 import { sqlitePrivateCheck } from './sqlite/private-files.js';
 import { httpdChecks } from './httpd/index.js';
+import { httpsChecks } from './https/index.js';
 import { selinuxChecks } from './selinux/index.js';
 import { serviceChecks } from './service/checks.js';
 import type { Check } from './types.js';
@@ -25,7 +27,7 @@ export function checksFor(config: ResolvedConfig): Check<DoctorContext>[] {
   const database =
     config.target.driver === 'sqlite'
       ? [configCheck, sqliteFolderCheck, sqliteSpaceCheck, sqliteFileCheck, sqlitePrivateCheck, sqliteSchemaCheck, sqliteRoundTripCheck]
-      : [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck];
+      : [configCheck, reachableCheck, serverAnswersCheck, authCheck, databaseCheck, privilegesCheck, schemaCheck, roundTripCheck, hbaCheck, tlsCheck];
   // Then the path from the browser: the service, httpd in front of it, SELinux around both.
-  return [...database, ...serviceChecks, ...httpdChecks, ...selinuxChecks];
+  return [...database, ...serviceChecks, ...httpsChecks, ...httpdChecks, ...selinuxChecks];
 }

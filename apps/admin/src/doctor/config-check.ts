@@ -9,7 +9,7 @@ export const configCheck: Check<DoctorContext> = {
   async run(context) {
     const d = describeConfig(context.config);
     const summary = `profile ${d.profile.name} (${d.profile.file ? `${d.profile.file}, ` : ''}chosen by ${d.profile.selectedBy}): ${d.target}`;
-    const settings = d.settings.map((s) => `${s.key} = ${s.value} (${s.source})`);
+    const settings = [...(context.configNotes ?? []), ...d.settings.map((s) => `${s.key} = ${s.value} (${s.source})`)];
     if (d.warnings.length > 0) return warn(summary, [...d.warnings, ...settings]);
     return pass(summary, settings);
   },

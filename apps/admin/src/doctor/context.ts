@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '@kit-db-test/schema';
 import type pg from 'pg';
 import type { CommandRunner } from './command-runner.js';
 import type { LoginAttempt } from './postgres/login.js';
+import type { ServerPlace } from './postgres/server-place.js';
 import type { SiteSettings } from './site/site-settings.js';
 import type { SystemFiles } from './system-files.js';
 
@@ -21,6 +22,8 @@ export interface DoctorOptions {
   publicUrl?: string;
   /** the OS account that runs the site (SQLite permission checks); default: whoever runs the doctor */
   serviceUser?: string;
+  /** run only these checks (ids or groups, comma-separated) and the checks they need */
+  only?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -36,6 +39,10 @@ export interface DoctorContext {
   commands: CommandRunner;
   /** how the site is deployed: where it listens, its base path, its origin policy */
   site: SiteSettings;
+  /** PostgreSQL: whether the server runs on this machine (set by the reachability check) */
+  serverPlace?: ServerPlace;
+  /** where the database settings came from when not (only) from the doctor's own environment */
+  configNotes?: string[];
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
   /** PostgreSQL: each server log's size before the doctor logged in (its own attempt is what follows) */

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSite, type Site } from '@kit-db-test/testing';
+import { hostilePasswords, startPostgres, startSite, tempProject, type HostilePassword, type PgCluster, type Site, type TempProject } from '@kit-db-test/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdmin } from '../test-support/run-admin.js';
 import { BASE, postForm, startRenderedStack, type RenderedStack } from '../test-support/rendered-stack.js';
@@ -9,7 +9,7 @@ const CORE = `kdtS3cr3t${Math.random().toString(36).slice(2, 10)}`;
 /** Distinctive, and full of characters that URLs, HTML, JSON and forms encode differently. */
 const PASSWORD = `${CORE}/:@?&<Ω> %+#"'`;
 
-/** Every form the password could take in a text: as is, percent-, form-, HTML-, JSON-encoded, base64; and its core alone. */
+/** Every form the password could take in a text: as is, percent-, form-, HTML-, JSON-encoded, base64. */
 function passwordForms(pw: string): string[] {
   const html = pw.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   return [
@@ -21,7 +21,6 @@ function passwordForms(pw: string): string[] {
     JSON.stringify(pw).slice(1, -1),
     JSON.stringify(pw).slice(1, -1).replace(/</g, '\\u003C').replace(/>/g, '\\u003E'),
     Buffer.from(pw).toString('base64'),
-    CORE,
   ];
 }
 
@@ -29,16 +28,21 @@ function passwordForms(pw: string): string[] {
 const seen: { label: string; text: string }[] = [];
 const record = (label: string, text: string) => seen.push({ label, text });
 
-function leaks(): string[] {
+/** Where any form of a password, or any of its distinctive pieces, shows in the texts. */
+function leaksIn(texts: { label: string; text: string }[], secrets: { password: string; fragments: string[] }[]): string[] {
   const found: string[] = [];
-  for (const { label, text } of seen) {
-    for (const form of passwordForms(PASSWORD)) {
-      const at = text.indexOf(form);
-      if (at >= 0) found.push(`${label}: ${JSON.stringify(text.slice(Math.max(0, at - 80), at + form.length + 20))}`);
+  for (const { label, text } of texts) {
+    for (const secret of secrets) {
+      for (const form of [...passwordForms(secret.password), ...secret.fragments]) {
+        const at = text.indexOf(form);
+        if (at >= 0) found.push(`${label}: ${JSON.stringify(text.slice(Math.max(0, at - 80), at + form.length + 20))}`);
+      }
     }
   }
   return found;
 }
+
+const leaks = () => leaksIn(seen, [{ password: PASSWORD, fragments: [CORE] }]);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -224,6 +228,130 @@ describe('secrets: the password never shows', () => {
     expect(passwordForms(PASSWORD).filter((form) => !form.includes(CORE))).toEqual([Buffer.from(PASSWORD).toString('base64')]);
     // How much was looked at, so a run that checked nothing cannot pass unnoticed.
     expect(seen.length).toBeGreaterThan(100);
+  });
+});
+
+/**
+ * The table: passwords shaped to break a URL (the reported p@ss:w/rd#%, a b%zz, x?y, and "@", "#",
+ * "?", "/", blanks, "%", newlines, quotes, unicode), each a real login of its own role. Each is
+ * given every way an operator might: unencoded in DATABASE_URL and in a profile's url,
+ * percent-encoded in DATABASE_URL, in DATABASE_PASSWORD_FILE, and in DATABASE_PASSWORD_FILE's
+ * place. The site's start-up line, page, /health and log, and config, doctor (text and JSON),
+ * init-database and ops render: none shows the password or any piece of it.
+ */
+describe('secrets: passwords with URL-special characters, encoded and not, on every surface', () => {
+  const samples = hostilePasswords();
+  let cluster: PgCluster;
+  let project: TempProject;
+  /** an empty system root for the doctor: no pg_hba.conf, unit or httpd of this machine in its report */
+  let sysRoot: string;
+
+  beforeAll(async () => {
+    cluster = await startPostgres();
+    project = tempProject();
+    sysRoot = join(project.root, 'sysroot');
+    mkdirSync(sysRoot);
+    for (const [i, { password }] of samples.entries()) {
+      await cluster.admin(`CREATE ROLE kdt_h${i} LOGIN PASSWORD ${quoteLiteral(password)}`);
+      await cluster.admin(`CREATE DATABASE kdt_h${i} OWNER kdt_h${i}`);
+    }
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+    project?.remove();
+  });
+
+  it('the check finds a password cut at its first "@", as the old mask left it', () => {
+    const [sample] = samples as [HostilePassword];
+    const cut = `postgresql://kdt:********@${sample.password.slice(sample.password.indexOf('@') + 1)}@/kdt`;
+    expect(leaksIn([{ label: 'cut', text: cut }], [sample])).toHaveLength(sample.fragments.length - 1);
+  });
+
+  it.each(samples.map((sample, i) => ({ ...sample, i })))('a password with $label', { timeout: 180_000 }, async ({ i, password, fragments }) => {
+    const texts: { label: string; text: string }[] = [];
+    const user = `kdt_h${i}`;
+    const where = `host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
+    const passwordFile = project.writeFile(`password-${i}`, `${password}\n`);
+    project.writeProfile(`hostile-${i}`, { url: `postgresql://${user}:${password}@/${user}?${where}` });
+    const ways = {
+      'unencoded in DATABASE_URL': { DATABASE_URL: `postgresql://${user}:${password}@/${user}?${where}` },
+      "unencoded in a profile's url": { KDT_PROFILE: `hostile-${i}` },
+      'percent-encoded in DATABASE_URL': { DATABASE_URL: `postgresql://${user}:${encodeURIComponent(password)}@/${user}?${where}` },
+      'in DATABASE_PASSWORD_FILE': { DATABASE_URL: `postgresql://${user}@/${user}?${where}`, DATABASE_PASSWORD_FILE: passwordFile },
+      'in the place of DATABASE_PASSWORD_FILE': { DATABASE_URL: `postgresql://${user}@/${user}?${where}`, DATABASE_PASSWORD_FILE: password },
+    } as const;
+    type Way = keyof typeof ways;
+    const crashes: string[] = [];
+    const refusals: Partial<Record<Way, string>> = {};
+    const outcome: Partial<Record<Way, { config: number | null; auth: string | null; health: number | null; kind: string | null }>> = {};
+
+    // The encoded URL first: its init-database creates the table the other ways then read.
+    const init = await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, ...ways['percent-encoded in DATABASE_URL'] } });
+    texts.push({ label: 'percent-encoded in DATABASE_URL: init-database', text: init.all });
+    expect(init.code).toBe(0);
+
+    // The site reads DATABASE_URL itself; a profile's url and the password file take the same
+    // code there whatever the password holds, so the commands suffice for those ways.
+    const withSite: Way[] = ['unencoded in DATABASE_URL', 'percent-encoded in DATABASE_URL'];
+    const everywhere = [['config'], ['config', '--json'], ['doctor', '--json', '--verbose', '--root', sysRoot]];
+    const withUrl = [['doctor', '--root', sysRoot], ['init-database', '--dry-run'], ['ops', 'render', '--layout', 'debian']];
+    // One way at a time: a site starting beside a dozen commands on two cores can miss its 15 s.
+    for (const [way, vars] of Object.entries(ways) as [Way, Record<string, string>][]) {
+      await (async () => {
+        const env = { KDT_ROOT: project.root, ...vars };
+        const site = withSite.includes(way) ? await startSite(env) : undefined;
+        try {
+          // The doctor checks this way's own site (else nothing listens on the port it is told of).
+          const port = site ? new URL(site.origin).port : '1';
+          const commands = [...everywhere, ...(way.includes('URL') ? withUrl : [])];
+          const runs = await Promise.all(commands.map((args) => runAdmin(args, { env: { ...env, PORT: port } })));
+          runs.forEach((run, k) => texts.push({ label: `${way}: pnpm admin ${commands[k]!.join(' ')} (exit ${run.code})`, text: run.all }));
+          runs.forEach((r, k) => r.code !== 0 && r.code !== 1 && crashes.push(`${way}: ${commands[k]!.join(' ')} exited ${r.code}`));
+          const auth = (JSON.parse(runs[2]!.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'pg.auth');
+          outcome[way] = { config: runs[0]!.code, auth: auth?.status ?? null, health: null, kind: null };
+          if (runs[0]!.code === 1) refusals[way] = runs[0]!.stderr;
+          if (!site) return;
+          for (const [what, answer] of [
+            ['GET /', await page(site.url, { headers: { accept: 'text/html' } })],
+            ['GET /__data.json', await page(`${site.url}__data.json`)],
+            ['POST /', await (async () => { const r = await postForm(site.url, site.origin, { stuff: 'hostile', things: way }); return { status: r.status, text: await r.text() }; })()],
+          ] as const) {
+            texts.push({ label: `${way}: ${what} (${answer.status})`, text: answer.text });
+          }
+          const health = await fetch(`${site.url}health`, { signal: AbortSignal.timeout(10_000) });
+          const body = await health.text();
+          texts.push({ label: `${way}: GET /health (${health.status})`, text: body });
+          outcome[way]!.health = health.status;
+          outcome[way]!.kind = (JSON.parse(body) as { db: { error?: { kind: string } } }).db.error?.kind ?? null;
+        } finally {
+          await site?.stop();
+          if (site) texts.push({ label: `${way}: the site's output (start-up line and log)`, text: site.output() });
+        }
+      })();
+    }
+
+    expect(leaksIn(texts, [{ password, fragments }])).toEqual([]);
+    expect(crashes).toEqual([]);
+    // Each refusal is one line naming the fix: percent-encoding, or a file's path where the password was.
+    for (const [way, message] of Object.entries(refusals)) {
+      expect(message.trim().split('\n')).toHaveLength(1);
+      expect(message).toMatch(way === 'in the place of DATABASE_PASSWORD_FILE' ? /names no file/ : /percent-encode them \(@ as %40, : as %3A, \/ as %2F, \? as %3F, # as %23, % as %25, a blank as %20\)/);
+    }
+    // Given properly, the password logs in, whatever it holds.
+    expect(outcome['percent-encoded in DATABASE_URL']).toEqual({ config: 0, auth: 'pass', health: 200, kind: null });
+    expect(outcome['in DATABASE_PASSWORD_FILE']).toMatchObject({ config: 0, auth: 'pass' });
+    // The password where its file's path belongs: a configuration error.
+    expect(outcome['in the place of DATABASE_PASSWORD_FILE']).toMatchObject({ config: 1, auth: null });
+    // Unencoded: refused as configuration (or, without URL delimiters, taken as it reads; what
+    // looks percent-encoded already is decoded, as libpq does, and the server then refuses it).
+    const unencoded = outcome['unencoded in DATABASE_URL']!;
+    if (!/^(?:[^@/?#%\s\p{Cc}]|%[0-9A-Fa-f]{2})*$/u.test(password)) {
+      expect(unencoded).toEqual({ config: 1, auth: null, health: 503, kind: 'config' });
+    } else {
+      const intact = decodeURIComponent(password) === password;
+      expect(unencoded).toEqual(intact ? { config: 0, auth: 'pass', health: 200, kind: null } : { config: 0, auth: 'fail', health: 503, kind: 'authenticate' });
+    }
+    expect(outcome["unencoded in a profile's url"]).toMatchObject({ config: unencoded.config, auth: unencoded.auth });
   });
 });
 

@@ -70,9 +70,32 @@ function configTest(config: string) {
   return { code: run.status, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
+/** A self-signed pair for example.org under the test folder: mod_ssl's -t reads the files it names. */
+function testCertificate(): { tlsCert: string; tlsKey: string } {
+  const tlsCert = join(dir, 'example.org.pem');
+  const tlsKey = join(dir, 'example.org.key');
+  if (!existsSync(tlsCert)) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=example.org', '-addext', 'subjectAltName=DNS:example.org', '-keyout', tlsKey, '-out', tlsCert], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+  }
+  return { tlsCert, tlsKey };
+}
+
 describe('apache2 -t accepts the rendered site', () => {
+  it('debian, TCP under a base path, https: the TLS host (mod_ssl) and the port-80 redirect (mod_alias)', async () => {
+    const { site } = renderSite('debian-https', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/', ...testCertificate(), hsts: true });
+    const port = await freePort();
+    const config = serverConfig('debian-https', site, port, ['proxy', 'proxy_http', 'headers', 'ssl', 'alias']);
+    const tlsPort = await freePort();
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`Include ${site}`, `Define KDT_HTTPS_PORT ${tlsPort}\nListen 127.0.0.1:${tlsPort}\nInclude ${site}`));
+    expect(configTest(config)).toEqual({ code: 0, output: 'Syntax OK' });
+    // Without mod_ssl the same file is refused, naming the directive.
+    const bare = serverConfig('debian-https-no-ssl', site, port, ['proxy', 'proxy_http', 'headers', 'alias']);
+    expect(configTest(bare).output).toMatch(/Invalid command 'SSLEngine'/);
+  });
+
   it.each([
-    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'https://example.org/kit-db-test/' }],
+    ['debian', 'TCP under a base path', { layout: 'debian', port: '3000', basePath: '/kit-db-test', publicUrl: 'http://example.org/kit-db-test/' }],
     ['debian', 'a unix socket, no base path', { layout: 'debian', socket: '/run/kit-db-test/site.sock', basePath: '' }],
     ['rhel', 'TCP under a base path', { layout: 'rhel', port: '3001', basePath: '/kit-db-test' }],
     ['rhel', 'a unix socket under a base path', { layout: 'rhel', socket: '/run/kit-db-test/site.sock', basePath: '/kit-db-test' }],

@@ -47,13 +47,16 @@ describe('RHEL, PostgreSQL, TCP, under a base path, public URL https', () => {
   it('the unit', () => {
     expect(file('etc/systemd/system/kit-db-test.service')).toBe(`# kit-db-test site: the Node server (apps/web/server.js), behind httpd.
 # Rendered by \`pnpm admin ops render\`; install as /etc/systemd/system/kit-db-test.service, then
-#   systemctl daemon-reload && systemctl enable --now kit-db-test
+#   systemctl daemon-reload && systemctl enable kit-db-test && systemctl restart kit-db-test
 [Unit]
 Description=kit-db-test site
 After=network.target postgresql.service
 
 [Service]
-Type=simple
+# Active means serving: server.js tells systemd READY=1 once it listens (through systemd-notify,
+# a child process, hence NotifyAccess=all), so httpd never meets a started unit that refuses.
+Type=notify
+NotifyAccess=all
 User=kdt
 Group=kdt
 EnvironmentFile=/etc/kit-db-test/kit-db-test.env
@@ -66,16 +69,37 @@ RestartSec=2
 TimeoutStopSec=35
 UMask=0027
 
-# Hardening (systemd.exec(5)). No MemoryDenyWriteExecute=: V8's JIT needs it off.
+# Hardening (systemd.exec(5)), as far as the site still works: \`systemd-analyze security kit-db-test\`.
+# No MemoryDenyWriteExecute=: V8's JIT writes the code it runs. No PrivateUsers=: with a unix
+# socket the site's group (httpd's) and its own supplementary group must stay real groups.
 NoNewPrivileges=yes
+CapabilityBoundingSet=
+AmbientCapabilities=
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
+DevicePolicy=closed
+PrivateIPC=yes
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
+ProtectKernelLogs=yes
 ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+ProtectProc=invisible
+ProcSubset=pid
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+RemoveIPC=yes
+KeyringMode=private
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete @cpu-emulation @debug
+SystemCallErrorNumber=EPERM
 
 [Install]
 WantedBy=multi-user.target
@@ -126,8 +150,14 @@ ORIGIN=https://example.org
 # Install as /etc/httpd/conf.d/kit-db-test.conf; the httpd package loads mod_proxy, mod_proxy_http
 # and mod_headers (conf.modules.d). Then: apachectl -t && systemctl reload httpd
 #
-# The public URL is https: this virtual host speaks plain HTTP behind whatever terminates TLS.
-# With mod_ssl on this server, put the lines inside <VirtualHost> into your *:443 virtual host.
+# The public URL is https: httpd terminates TLS (mod_ssl) on port 443 with
+#   /etc/pki/tls/certs/localhost.crt
+#   /etc/pki/tls/private/localhost.key
+# and the port-80 virtual host only redirects there.
+# mod_ssl is a package of its own: dnf install -y mod_ssl
+# That pair is the distribution's self-signed one, for a first test: browsers warn. For a real
+# certificate (e.g. certbot's /etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem), render
+# again with --tls-cert and --tls-key.
 #
 # The port is 80 unless the configuration that includes this file defines another first, e.g.
 # a test instance on a loopback port:
@@ -136,9 +166,28 @@ ORIGIN=https://example.org
 <IfDefine !KDT_HTTP_PORT>
     Define KDT_HTTP_PORT 80
 </IfDefine>
+# The same for the TLS port (KDT_HTTPS_PORT), which must be this file's public port: the redirect
+# below names it.
+<IfDefine !KDT_HTTPS_PORT>
+    Define KDT_HTTPS_PORT 443
+</IfDefine>
 
 <VirtualHost *:\${KDT_HTTP_PORT}>
     ServerName example.org
+
+    # Plain HTTP only sends browsers to the same path over HTTPS (mod_alias): a form posted over
+    # http would carry an http:// Origin, which the site's https ORIGIN refuses.
+    Redirect permanent "/" "https://example.org/"
+</VirtualHost>
+
+<VirtualHost *:\${KDT_HTTPS_PORT}>
+    ServerName example.org
+
+    SSLEngine on
+    SSLCertificateFile "/etc/pki/tls/certs/localhost.crt"
+    SSLCertificateKeyFile "/etc/pki/tls/private/localhost.key"
+    # TLS 1.2 and 1.3 only: every current browser speaks them, and the older ones are broken.
+    SSLProtocol -all +TLSv1.2 +TLSv1.3
 
     # A reverse proxy only: never a forward proxy for whoever asks.
     ProxyRequests Off
@@ -272,12 +321,15 @@ setsebool -P httpd_graceful_shutdown 1
       "install -m 0644 /root/kdt-ops/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service",
       "sudo -u kdt sh -c 'set -a && . /etc/kit-db-test/kit-db-test.env && exec /srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/admin/dist/bin.js init-database'",
       "systemctl daemon-reload",
-      "systemctl enable --now kit-db-test",
+      "systemctl enable kit-db-test",
+      "systemctl restart kit-db-test",
+      "dnf install -y mod_ssl",
+      "[ -s /etc/pki/tls/certs/localhost.crt ] || /usr/libexec/httpd-ssl-gencerts",
       "install -m 0644 /root/kdt-ops/etc/httpd/conf.d/kit-db-test.conf /etc/httpd/conf.d/kit-db-test.conf",
       "apachectl -t",
       "systemctl enable --now httpd",
       "systemctl reload httpd",
-      "curl -fsS https://example.org/kit-db-test/health",
+      "curl -fsS --insecure https://example.org/kit-db-test/health",
       "cd /srv/kit-db-test && ./run.sh pnpm admin doctor --public-url https://example.org/kit-db-test/"
     ]);
   });
@@ -299,13 +351,16 @@ describe('Debian, SQLite, unix socket, no base path', () => {
   it("the unit: httpd's group for the socket, a RuntimeDirectory, ReadWritePaths for the SQLite folder", () => {
     expect(file('etc/systemd/system/kit-db-test.service')).toBe(`# kit-db-test site: the Node server (apps/web/server.js), behind httpd.
 # Rendered by \`pnpm admin ops render\`; install as /etc/systemd/system/kit-db-test.service, then
-#   systemctl daemon-reload && systemctl enable --now kit-db-test
+#   systemctl daemon-reload && systemctl enable kit-db-test && systemctl restart kit-db-test
 [Unit]
 Description=kit-db-test site
 After=network.target
 
 [Service]
-Type=simple
+# Active means serving: server.js tells systemd READY=1 once it listens (through systemd-notify,
+# a child process, hence NotifyAccess=all), so httpd never meets a started unit that refuses.
+Type=notify
+NotifyAccess=all
 User=kdt
 Group=www-data
 # The site creates its socket mode 0660 with its group, httpd's: so httpd, and only httpd, may
@@ -323,16 +378,37 @@ RestartSec=2
 TimeoutStopSec=35
 UMask=0027
 
-# Hardening (systemd.exec(5)). No MemoryDenyWriteExecute=: V8's JIT needs it off.
+# Hardening (systemd.exec(5)), as far as the site still works: \`systemd-analyze security kit-db-test\`.
+# No MemoryDenyWriteExecute=: V8's JIT writes the code it runs. No PrivateUsers=: with a unix
+# socket the site's group (httpd's) and its own supplementary group must stay real groups.
 NoNewPrivileges=yes
+CapabilityBoundingSet=
+AmbientCapabilities=
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
+DevicePolicy=closed
+PrivateIPC=yes
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
+ProtectKernelLogs=yes
 ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+ProtectProc=invisible
+ProcSubset=pid
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+RemoveIPC=yes
+KeyringMode=private
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete @cpu-emulation @debug
+SystemCallErrorNumber=EPERM
 # SQLite writes the database file and its journal in this folder, the one place the site writes.
 ReadWritePaths=/srv/kit-db-test/data
 
@@ -435,13 +511,15 @@ ORIGIN=http://localhost
         "install -m 0644 /root/kdt-ops/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service",
         "sudo -u kdt sh -c 'set -a && . /etc/kit-db-test/kit-db-test.env && exec /srv/kit-db-test/.toolchain/node_modules/node/bin/node /srv/kit-db-test/apps/admin/dist/bin.js init-database'",
         "systemctl daemon-reload",
-        "systemctl enable --now kit-db-test"
+        "systemctl enable kit-db-test",
+        "systemctl restart kit-db-test"
       ],
       [
         "apache2",
         "install -m 0644 /root/kdt-ops/etc/apache2/sites-available/kit-db-test.conf /etc/apache2/sites-available/kit-db-test.conf",
         "a2enmod proxy proxy_http headers",
         "a2ensite kit-db-test",
+        "a2dissite 000-default",
         "apache2ctl -t",
         "systemctl reload apache2"
       ],
@@ -574,6 +652,7 @@ describe('renderRequest', () => {
       basePath: '/kit-db-test',
       basePathFrom: 'the site build (apps/web/build)',
       publicUrl: { href: 'http://localhost/kit-db-test/', origin: 'http://localhost', scheme: 'http', hostname: 'localhost', port: 80 },
+      tls: null,
       warnings: [],
     });
   });
@@ -609,10 +688,79 @@ describe('renderRequest', () => {
     [{ publicUrl: 'ftp://example.org/' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [{ publicUrl: 'example.org' }, '--public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "example.org"'],
     [{ publicUrl: 'https://u:p@example.org/' }, '--public-url: expected scheme, host, port and path only (no user, query or fragment), got "https://example.org/…"'],
+    [{ publicUrl: 'http:///kit-db-test/' }, '--public-url: "http:///kit-db-test/" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
+    [{ publicUrl: 'https://' }, '--public-url: "https://" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
+    [{ publicUrl: 'https://example.org/' }, '--public-url: its path / is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=""'],
+    [{ publicUrl: 'https://example.org/kdt/' }, '--public-url: its path /kdt is not the site\'s base path /kit-db-test (from the site build (apps/web/build)): use https://example.org/kit-db-test/, or rebuild the site with BASE_PATH=/kdt'],
     [{ serviceUser: 'root' }, '--service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)'],
     [{ serviceUser: 'Root Admin' }, '--service-user: expected a system account name (lower-case letters, digits, _ and -, at most 32), got "Root Admin"'],
     [{ installDir: 'srv/kdt' }, '--install-dir: expected an absolute path of letters, digits and . _ + @ - /, e.g. /srv/kit-db-test, got "srv/kdt"'],
     [{ node: '/usr/bin/node 22' }, '--node: expected an absolute path of letters, digits and . _ + @ - /, e.g. /usr/bin/node, got "/usr/bin/node 22"'],
+  ])('refuses %j with one line naming the option and the fix', (raw, message) => {
+    expect(() => renderRequest(raw, defaults)).toThrow(new UsageError(message));
+  });
+});
+
+describe('HTTPS at httpd', () => {
+  const letsEncrypt = { tlsCert: '/etc/letsencrypt/live/example.org/fullchain.pem', tlsKey: '/etc/letsencrypt/live/example.org/privkey.pem' };
+
+  it("Debian, a real certificate, HSTS: the TLS host proxies, the port-80 host redirects, HSTS sent; the environment's ORIGIN is https", () => {
+    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/', ...letsEncrypt, hsts: true }, sqlite);
+    const site = file('etc/apache2/sites-available/kit-db-test.conf')!;
+    const [plain, tls] = site.split('<VirtualHost *:${KDT_HTTPS_PORT}>');
+    expect(plain).toContain('<VirtualHost *:${KDT_HTTP_PORT}>\n    ServerName example.org\n\n');
+    expect(plain).toContain('    Redirect permanent "/" "https://example.org/"\n</VirtualHost>');
+    expect(plain).not.toContain('ProxyPass ');
+    expect(tls).toContain(`    SSLEngine on
+    SSLCertificateFile "/etc/letsencrypt/live/example.org/fullchain.pem"
+    SSLCertificateKeyFile "/etc/letsencrypt/live/example.org/privkey.pem"`);
+    expect(tls).toContain('    Header always set Strict-Transport-Security "max-age=31536000"\n');
+    expect(tls).toContain('    RequestHeader set X-Forwarded-Proto "https"\n');
+    expect(tls).toContain('    ProxyPass        "/kit-db-test" "http://127.0.0.1:3000/kit-db-test" connectiontimeout=5 timeout=30 retry=0\n');
+    expect(site).toContain('# mod_ssl first: a2enmod ssl\n');
+    expect(site).not.toContain('self-signed');
+    expect(file('etc/kit-db-test/kit-db-test.env')).toContain('\nORIGIN=https://example.org\n');
+    const httpd = plan.steps.find((s) => s.title === 'apache2')!;
+    expect(httpd.commands).toContain('a2enmod proxy proxy_http headers ssl alias');
+    expect(httpd.notes).toEqual([
+      "Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)",
+      'httpd reads /etc/letsencrypt/live/example.org/fullchain.pem and /etc/letsencrypt/live/example.org/privkey.pem as root when it starts or reloads: after a renewal, systemctl reload apache2',
+      'HSTS is on: browsers that visit once refuse plain http and any certificate error for the host for a year',
+    ]);
+    expect(plan.steps.at(-1)!.commands[0]).toBe('curl -fsS https://example.org/kit-db-test/health');
+    expect(plan.summary.at(-1)).toEqual(['TLS', '/etc/letsencrypt/live/example.org/fullchain.pem, port 80 redirects to 443, HSTS']);
+  });
+
+  it("Debian without a certificate: the snakeoil pair, made when missing, and a warning that names certbot's paths", () => {
+    const request = renderRequest({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/' }, defaults);
+    expect(request.tls).toEqual({ certificate: '/etc/ssl/certs/ssl-cert-snakeoil.pem', key: '/etc/ssl/private/ssl-cert-snakeoil.key', snakeoil: true, hsts: false });
+    expect(request.warnings).toEqual([
+      "--public-url is https and no --tls-cert/--tls-key: httpd serves the distribution's self-signed /etc/ssl/certs/ssl-cert-snakeoil.pem, for a first test (browsers warn); for a real certificate render again with --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem",
+    ]);
+    const { plan } = render({ layout: 'debian', publicUrl: 'https://example.org/kit-db-test/' }, sqlite);
+    expect(plan.steps.find((s) => s.title === 'apache2')!.commands[0]).toBe('[ -s /etc/ssl/private/ssl-cert-snakeoil.key ] || make-ssl-cert generate-default-snakeoil');
+  });
+
+  it('a public port other than 443: httpd must listen there, the redirect names it', () => {
+    const { plan, file } = render({ layout: 'debian', publicUrl: 'https://example.org:8443/kit-db-test/', ...letsEncrypt }, sqlite);
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Redirect permanent "/" "https://example.org:8443/"\n');
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).toContain('    Define KDT_HTTPS_PORT 8443\n');
+    expect(plan.steps.find((s) => s.title === 'apache2')!.notes).toContain('httpd must listen on 8443 for TLS: add "Listen 8443" to /etc/apache2/ports.conf');
+  });
+
+  it('an http:// public URL renders no TLS host', () => {
+    const { file } = render({ layout: 'debian', publicUrl: 'http://example.org/kit-db-test/' }, sqlite);
+    expect(file('etc/apache2/sites-available/kit-db-test.conf')).not.toMatch(/SSLEngine|Redirect|KDT_HTTPS_PORT/);
+  });
+
+  it.each([
+    [{ publicUrl: 'http://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: the public URL http://example.org/kit-db-test/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'http://example.org/kit-db-test/', hsts: true }, '--hsts: the public URL http://example.org/kit-db-test/ is http://: give an https:// --public-url to serve the site over TLS'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem' }, '--tls-key: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: 'fullchain.pem', tlsKey: '/etc/ssl/a.key' }, '--tls-cert: expected an absolute path of letters, digits and . _ + @ - /, e.g. /etc/letsencrypt/live/example.org/fullchain.pem, got "fullchain.pem"'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', tlsCert: '/etc/ssl/a.pem', tlsKey: '/etc/ssl/a.pem' }, '--tls-key: is the same file as --tls-cert (/etc/ssl/a.pem): give the private key\'s own file, e.g. privkey.pem beside fullchain.pem'],
+    [{ publicUrl: 'https://example.org/kit-db-test/', hsts: true }, "--hsts: with the self-signed /etc/pki/tls/certs/localhost.crt browsers would refuse the site for a year: give --tls-cert and --tls-key of a real certificate first, e.g. --tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem"],
   ])('refuses %j with one line naming the option and the fix', (raw, message) => {
     expect(() => renderRequest(raw, defaults)).toThrow(new UsageError(message));
   });

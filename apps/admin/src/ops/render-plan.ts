@@ -3,7 +3,7 @@ import { SITE_UNIT } from '../doctor/site/site-settings.js';
 import type { DatabaseFacts } from './database-facts.js';
 import { hbaToken, sqlIdentifier, sqlLiteral, unwritableName } from './postgres-names.js';
 import { environmentValue, httpdInQuotes, psqlQuoted, shellQuote, unitPathItem } from './quoting.js';
-import type { Layout, RenderRequest } from './render-request.js';
+import { CERTBOT_EXAMPLE, type Layout, type RenderRequest } from './render-request.js';
 import { SOCKET_MODULE, selinuxNotes, selinuxSteps, type SelinuxInput, type SelinuxStep } from './selinux-commands.js';
 import type { TemplateValues } from './template.js';
 
@@ -105,7 +105,9 @@ function templateValues(request: RenderRequest, db: DatabaseFacts, httpPort: num
     publicUrl: publicUrl.href,
     publicOrigin: publicUrl.origin,
     publicScheme: publicUrl.scheme,
-    https: publicUrl.scheme === 'https',
+    https: request.tls !== null,
+    snakeoil: request.tls?.snakeoil ?? false,
+    hsts: request.tls?.hsts ?? false,
     serverName: publicUrl.hostname,
     httpPort: String(httpPort),
     // The template has these in double quotes.
@@ -130,6 +132,9 @@ function templateValues(request: RenderRequest, db: DatabaseFacts, httpPort: num
     extraPackages: listen.kind === 'socket' ? ' checkpolicy' : '',
     commands: selinuxText,
   };
+  if (request.tls) {
+    Object.assign(values, { httpsPort: String(publicUrl.port), tlsCertificate: httpdInQuotes(request.tls.certificate), tlsKey: httpdInQuotes(request.tls.key) });
+  }
   if (db.profile.kind === 'named') values.profileName = db.profile.name;
   if (db.databaseUrl !== null) values.databaseUrl = environmentValue(db.databaseUrl);
   if (listen.kind === 'socket') values.socketPath = listen.path;
@@ -254,42 +259,82 @@ function steps(request: RenderRequest, db: DatabaseFacts, out: string, selinux: 
   const initDatabase = `set -a && . ${ENV_FILE} && exec ${shellQuote(request.nodePath)} ${shellQuote(`${request.installDir}/apps/admin/dist/bin.js`)} init-database`;
   list.push({
     title: 'the site service',
-    notes: [`init-database runs as ${user} with the service's environment, as the site will`],
+    notes: [
+      `init-database runs as ${user} with the service's environment, as the site will`,
+      'restart, not enable --now: after a re-render the running site must take the new unit and environment',
+    ],
     commands: [
       `install -m 0644 ${at(UNIT_FILE.slice(1))} ${UNIT_FILE}`,
       `sudo -u ${user} sh -c ${shellQuote(initDatabase)}`,
       'systemctl daemon-reload',
-      'systemctl enable --now kit-db-test',
+      // enable --now would leave a running site on its old settings after a re-render: restart always.
+      'systemctl enable kit-db-test',
+      'systemctl restart kit-db-test',
     ],
   });
 
   const httpPort = selinux.httpPort;
   const listenNote = httpPort === 80 || httpPort === 443 ? [] : [`httpd must listen on ${httpPort}: add "Listen ${httpPort}" to ${layout.listenFile}`];
+  const defaultSiteNote =
+    request.layout === 'debian'
+      ? ["Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)"]
+      : [];
   const httpdConf = layout.httpdConf;
+  const tls = tlsStep(request);
   list.push({
     title: request.layout === 'rhel' ? 'httpd' : 'apache2',
-    notes: listenNote,
+    notes: [...listenNote, ...defaultSiteNote, ...tls.notes],
     commands:
       request.layout === 'rhel'
-        ? [`install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`, layout.configTest, `systemctl enable --now ${layout.httpdService}`, `systemctl reload ${layout.httpdService}`]
+        ? [...tls.commands, `install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`, layout.configTest, `systemctl enable --now ${layout.httpdService}`, `systemctl reload ${layout.httpdService}`]
         : [
+            ...tls.commands,
             `install -m 0644 ${at(httpdConf.slice(1))} ${httpdConf}`,
-            'a2enmod proxy proxy_http headers',
+            // mod_alias for the port-80 Redirect (Debian enables it by default; naming it costs nothing).
+            request.tls ? 'a2enmod proxy proxy_http headers ssl alias' : 'a2enmod proxy proxy_http headers',
             'a2ensite kit-db-test',
+            'a2dissite 000-default',
             layout.configTest,
             `systemctl reload ${layout.httpdService}`,
           ],
   });
 
+  const health = shellQuote(new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href);
   list.push({
     title: 'check',
-    notes: [],
+    notes: [
+      `the doctor reads the site's settings (the database, where it listens) from ${ENV_FILE}, as the service does`,
+      ...(request.tls?.snakeoil ? ['curl --insecure only because the distribution\'s certificate is self-signed; the doctor checks the certificate itself'] : []),
+    ],
     commands: [
-      `curl -fsS ${shellQuote(new URL('health', request.publicUrl.href.endsWith('/') ? request.publicUrl.href : `${request.publicUrl.href}/`).href)}`,
+      request.tls?.snakeoil ? `curl -fsS --insecure ${health}` : `curl -fsS ${health}`,
       `cd ${shellQuote(request.installDir)} && ./run.sh pnpm admin doctor --public-url ${shellQuote(request.publicUrl.href)}`,
     ],
   });
   return list;
+}
+
+/** What TLS at httpd needs before the site file is installed: mod_ssl, and the certificate it names. */
+function tlsStep(request: RenderRequest): { notes: string[]; commands: string[] } {
+  const tls = request.tls;
+  if (!tls) return { notes: [], commands: [] };
+  const port = request.publicUrl.port;
+  const notes: string[] = [];
+  if (port !== 443) notes.push(`httpd must listen on ${port} for TLS: add "Listen ${port}" to ${LAYOUT[request.layout].listenFile}`);
+  const commands: string[] = request.layout === 'rhel' ? ['dnf install -y mod_ssl'] : [];
+  if (tls.snakeoil) {
+    // The pair exists once the package that makes it has run; make it when it is missing.
+    commands.push(
+      request.layout === 'rhel'
+        ? `[ -s ${tls.certificate} ] || /usr/libexec/httpd-ssl-gencerts`
+        : `[ -s ${tls.key} ] || make-ssl-cert generate-default-snakeoil`,
+    );
+    notes.push(`the distribution's self-signed ${tls.certificate}: for a first test only, browsers warn; a real certificate: ${CERTBOT_EXAMPLE} (docs/deploy-${request.layout}.md, HTTPS)`);
+  } else {
+    notes.push(`httpd reads ${tls.certificate} and ${tls.key} as root when it starts or reloads: after a renewal, systemctl reload ${LAYOUT[request.layout].httpdService}`);
+  }
+  if (tls.hsts) notes.push('HSTS is on: browsers that visit once refuse plain http and any certificate error for the host for a year');
+  return { notes, commands };
 }
 
 /**
@@ -321,6 +366,9 @@ export function renderPlan(request: RenderRequest, db: DatabaseFacts, out: strin
       ['site', `${listen}${request.basePath || '/'} as ${request.serviceUser}, ${request.nodePath} ${request.installDir}/apps/web/server.js`],
       ['base path', `${request.basePath || '(none)'}, from ${request.basePathFrom}`],
       ['public URL', `${request.publicUrl.href} (ORIGIN=${request.publicUrl.origin})`],
+      ...(request.tls
+        ? [['TLS', `${request.tls.certificate}${request.tls.snakeoil ? " (the distribution's self-signed pair)" : ''}, port ${httpPort} redirects to ${request.publicUrl.port}${request.tls.hsts ? ', HSTS' : ''}`] as [string, string]]
+        : []),
     ],
   };
 }

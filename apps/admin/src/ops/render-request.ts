@@ -28,6 +28,9 @@ export interface RawRenderOptions {
   port?: string;
   socket?: string;
   basePath?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  hsts?: boolean;
 }
 
 /** What the defaults come from, read by the command (I/O) before the options are checked. */
@@ -40,6 +43,25 @@ export interface RenderDefaults {
   envBasePath: string | undefined;
 }
 
+/** How httpd terminates TLS for an https:// public URL. */
+export interface TlsSettings {
+  certificate: string;
+  key: string;
+  /** the distribution's self-signed pair (no --tls-cert given): for a first test only */
+  snakeoil: boolean;
+  /** send Strict-Transport-Security */
+  hsts: boolean;
+}
+
+/** The self-signed pair each distribution makes for httpd: Debian's ssl-cert package, RHEL's mod_ssl (httpd-ssl-gencerts). */
+export const SNAKEOIL: Readonly<Record<Layout, { certificate: string; key: string }>> = {
+  debian: { certificate: '/etc/ssl/certs/ssl-cert-snakeoil.pem', key: '/etc/ssl/private/ssl-cert-snakeoil.key' },
+  rhel: { certificate: '/etc/pki/tls/certs/localhost.crt', key: '/etc/pki/tls/private/localhost.key' },
+};
+
+/** certbot's usual paths, for the messages: a real certificate goes there. */
+export const CERTBOT_EXAMPLE = '--tls-cert /etc/letsencrypt/live/NAME/fullchain.pem --tls-key /etc/letsencrypt/live/NAME/privkey.pem';
+
 /** The checked options with every default filled in. */
 export interface RenderRequest {
   layout: Layout;
@@ -51,6 +73,8 @@ export interface RenderRequest {
   /** where basePath came from, for the summary */
   basePathFrom: string;
   publicUrl: PublicUrl;
+  /** TLS at httpd: set exactly when the public URL is https */
+  tls: TlsSettings | null;
   /** things that render but probably are not what the operator wants */
   warnings: string[];
 }
@@ -92,6 +116,10 @@ function checkBasePath(value: string): string {
 }
 
 function checkPublicUrl(value: string): PublicUrl {
+  // URL() reads "http:///kit-db-test/" as host kit-db-test: what `hostname -f` gives when it fails.
+  if (/^[a-z][a-z0-9+.-]*:\/\/(?:[/?#]|$)/i.test(value)) {
+    usage('--public-url', `"${value}" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/`);
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -181,5 +209,40 @@ export function renderRequest(raw: RawRenderOptions, defaults: RenderDefaults): 
   }
 
   const publicUrl = checkPublicUrl(raw.publicUrl ?? `http://localhost${basePath}/`);
-  return { layout: layout as Layout, serviceUser, installDir, nodePath, listen, basePath, basePathFrom, publicUrl, warnings };
+  const publicPath = new URL(publicUrl.href).pathname.replace(/\/+$/, '');
+  if (publicPath !== basePath) {
+    // httpd passes only the base path to the site: any other path never reaches it.
+    usage(
+      '--public-url',
+      `its path ${publicPath || '/'} is not the site's base path ${basePath || '/'} (from ${basePathFrom}): use ${publicUrl.origin}${basePath}/, or rebuild the site with BASE_PATH=${publicPath || '""'}`,
+    );
+  }
+  const tls = checkTls(raw, layout as Layout, publicUrl, warnings);
+  return { layout: layout as Layout, serviceUser, installDir, nodePath, listen, basePath, basePathFrom, publicUrl, tls, warnings };
+}
+
+function checkTls(raw: RawRenderOptions, layout: Layout, publicUrl: PublicUrl, warnings: string[]): TlsSettings | null {
+  const given = raw.tlsCert !== undefined || raw.tlsKey !== undefined;
+  if (publicUrl.scheme === 'http') {
+    // httpd would serve the certificate on a port no browser is sent to: say so instead of rendering it.
+    const option = raw.tlsCert !== undefined ? '--tls-cert' : raw.tlsKey !== undefined ? '--tls-key' : raw.hsts ? '--hsts' : null;
+    if (option) usage(option, `the public URL ${publicUrl.href} is http://: give an https:// --public-url to serve the site over TLS`);
+    return null;
+  }
+  if (given && (raw.tlsCert === undefined || raw.tlsKey === undefined)) {
+    usage(raw.tlsCert === undefined ? '--tls-cert' : '--tls-key', `give --tls-cert and --tls-key together (the certificate chain and its private key), e.g. ${CERTBOT_EXAMPLE}`);
+  }
+  const hsts = raw.hsts === true;
+  if (!given) {
+    const pair = SNAKEOIL[layout];
+    warnings.push(
+      `--public-url is https and no --tls-cert/--tls-key: httpd serves the distribution's self-signed ${pair.certificate}, for a first test (browsers warn); for a real certificate render again with ${CERTBOT_EXAMPLE}`,
+    );
+    if (hsts) usage('--hsts', `with the self-signed ${pair.certificate} browsers would refuse the site for a year: give --tls-cert and --tls-key of a real certificate first, e.g. ${CERTBOT_EXAMPLE}`);
+    return { ...pair, snakeoil: true, hsts: false };
+  }
+  const certificate = absolutePath('--tls-cert', raw.tlsCert!, '/etc/letsencrypt/live/example.org/fullchain.pem');
+  const key = absolutePath('--tls-key', raw.tlsKey!, '/etc/letsencrypt/live/example.org/privkey.pem');
+  if (certificate === key) usage('--tls-key', `is the same file as --tls-cert (${certificate}): give the private key's own file, e.g. privkey.pem beside fullchain.pem`);
+  return { certificate, key, snakeoil: false, hsts };
 }

@@ -38,10 +38,12 @@ export interface RenderedStack {
   adminEnv: Record<string, string>;
   /** the site's environment, from the rendered environment file */
   siteEnv: Record<string, string>;
-  /** http://127.0.0.1:APACHE/kit-db-test/ */
+  /** http://127.0.0.1:APACHE/kit-db-test/ (https://127.0.0.1:TLS/kit-db-test/ with tls) */
   publicUrl: string;
-  /** http://127.0.0.1:APACHE: the ORIGIN the site requires of form posts */
+  /** http://127.0.0.1:APACHE (https://127.0.0.1:TLS with tls): the ORIGIN the site requires of form posts */
   publicOrigin: string;
+  /** the plain-http port of the private apache2 (with tls: the one that redirects) */
+  httpPort: number;
   /** the rendered files' folder */
   out: string;
   /** the rendered environment file (the site's settings; the doctor's --env-file) */
@@ -65,7 +67,17 @@ export interface RenderedStack {
   stop(): Promise<void>;
 }
 
-export async function startRenderedStack(options: { password?: string; server?: PgServer } = {}): Promise<RenderedStack> {
+export interface StackOptions {
+  password?: string;
+  server?: PgServer;
+  /**
+   * Serve the public URL over https at httpd: rendered with --tls-cert/--tls-key, a private
+   * apache2 with mod_ssl on a second port; publicUrl and publicOrigin are then https://.
+   */
+  tls?: { certificate: string; key: string; hsts?: boolean };
+}
+
+export async function startRenderedStack(options: StackOptions = {}): Promise<RenderedStack> {
   const server = options.server ?? pgServers()[0]!;
   const project = tempProject();
   const outputs: string[] = [];
@@ -73,7 +85,8 @@ export async function startRenderedStack(options: { password?: string; server?: 
   const passwordFile = project.writeFile('db-password', `${password}\n`);
   const out = join(project.root, 'rendered');
   const [apachePort, sitePort] = [await freePort(), await freePort()];
-  const publicOrigin = `http://127.0.0.1:${apachePort}`;
+  const tlsPort = options.tls ? await freePort() : null;
+  const publicOrigin = tlsPort ? `https://127.0.0.1:${tlsPort}` : `http://127.0.0.1:${apachePort}`;
   const publicUrl = `${publicOrigin}${BASE}/`;
   let cluster: PgCluster | undefined;
   let site: Site | undefined;
@@ -83,7 +96,10 @@ export async function startRenderedStack(options: { password?: string; server?: 
     const databaseUrl = `postgresql://kdt@/kdt?host=${cluster.socketDir}&port=${cluster.port}`;
     const adminEnv = { KDT_ROOT: project.root, DATABASE_URL: databaseUrl, DATABASE_PASSWORD_FILE: passwordFile };
     const render = await runAdmin(
-      ['ops', 'render', '--layout', 'debian', '--out', out, '--public-url', publicUrl.slice(0, -1), '--port', String(sitePort), '--base-path', BASE],
+      [
+        'ops', 'render', '--layout', 'debian', '--out', out, '--public-url', publicUrl.slice(0, -1), '--port', String(sitePort), '--base-path', BASE,
+        ...(options.tls ? ['--tls-cert', options.tls.certificate, '--tls-key', options.tls.key, ...(options.tls.hsts ? ['--hsts'] : [])] : []),
+      ],
       { env: adminEnv },
     );
     outputs.push(render.all);
@@ -110,7 +126,9 @@ export async function startRenderedStack(options: { password?: string; server?: 
       startSite({ ...siteEnv, ...adminEnv, ...extra }, { buildDir, basePath: BASE, port: sitePort });
     site = await startTheSite();
     const siteFile = readFileSync(join(out, 'etc/apache2/sites-available/kit-db-test.conf'), 'utf8');
-    const startTheApache = (conf: string) => startApache({ site: conf, port: apachePort, preamble: `Define KDT_HTTP_PORT ${apachePort}` });
+    const tlsPreamble = tlsPort ? `\nDefine KDT_HTTPS_PORT ${tlsPort}\nListen 127.0.0.1:${tlsPort}` : '';
+    const startTheApache = (conf: string) =>
+      startApache({ site: conf, port: apachePort, preamble: `Define KDT_HTTP_PORT ${apachePort}${tlsPreamble}`, modules: tlsPort ? ['ssl', 'alias'] : [] });
     apache = await startTheApache(siteFile);
 
     const appUrl = `postgresql://kdt:${encodeURIComponent(password)}@/kdt?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
@@ -125,6 +143,7 @@ export async function startRenderedStack(options: { password?: string; server?: 
       siteEnv,
       publicUrl,
       publicOrigin,
+      httpPort: apachePort,
       out,
       envFile,
       hbaLines,

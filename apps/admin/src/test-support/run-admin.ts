@@ -16,6 +16,8 @@ export interface RunAdminOptions {
   env?: Record<string, string>;
   /** Run as this uid/gid (a service user without write access), when the tests run as root. */
   as?: { uid: number; gid: number };
+  /** Kill the command after this long (default 60 s); a run that hangs then ends with code null. */
+  timeoutMs?: number;
   /** The umask the command starts with, e.g. '000' (through sh, which then execs node). */
   umask?: string;
 }
@@ -30,7 +32,7 @@ export function runAdmin(args: string[], options: RunAdminOptions = {}): Promise
     const child = spawn(command, argv, {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 60_000,
+      timeout: options.timeoutMs ?? 60_000,
       ...(options.as ?? {}),
     });
     child.stdin.end();

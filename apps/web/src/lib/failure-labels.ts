@@ -3,6 +3,7 @@ import type { Failure } from './server/explain-failure.js';
 const LABELS: Record<Failure['kind'], string> = {
   config: 'configuration invalid',
   connect: 'cannot connect',
+  tls: 'TLS failed',
   timeout: 'no answer in time',
   authenticate: 'login refused',
   'database-missing': 'database missing',

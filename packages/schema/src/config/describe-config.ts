@@ -34,6 +34,7 @@ export function describeConfig(config: ResolvedConfig): ConfigDescription {
       { key: 'database', value: target.database, source: url },
       { key: 'password', value: target.password ? MASK : '(none)', source: sources.password ? sourceText(sources.password) : '-' },
       { key: 'sslmode', value: target.sslmode, source: url },
+      ...(['sslrootcert', 'sslcert', 'sslkey'] as const).flatMap((key) => (target[key] ? [{ key, value: target[key], source: url }] : [])),
       { key: 'pool.max', value: String(config.poolMax), source: sourceText(sources.poolMax) },
     );
   }

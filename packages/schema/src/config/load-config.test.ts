@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
@@ -69,13 +69,39 @@ describe('validating a profile', () => {
   it('rejects an unknown key instead of ignoring it', () => {
     project.writeProfile('postgres', { url: 'sqlite:x.sqlite', poolMax: 3 });
     expect(() => load({}, 'postgres')).toThrow(
-      new ConfigError('config/postgres.json: poolMax: unknown key (known: description, url, passwordFile, pool, connectTimeoutMs)'),
+      new ConfigError('config/postgres.json: poolMax: unknown key (known: description, url, passwordFile, sslrootcert, sslcert, sslkey, pool, connectTimeoutMs)'),
     );
   });
 
-  it('reports a file that is not JSON', () => {
-    project.writeProfile('postgres', '{ "url": ');
-    expect(() => load({}, 'postgres')).toThrow(/^config\/postgres\.json: not valid JSON/);
+  it('reports a file that is not JSON with the line and column, never its content', () => {
+    project.writeProfile('postgres', '{\n  "url": ');
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError('config/postgres.json: not valid JSON at line 2, column 10; a profile is a JSON object such as {"url": "sqlite:data/kit-db-test.sqlite"}; fix the file'),
+    );
+  });
+
+  it.each([
+    ['a password file', `${PASSWORD}\n`, 1, 1],
+    ['a password file with a JSON-like start', `{"url": ${PASSWORD}}`, 1, 9],
+    ['an environment file', `PORT=3000\nDATABASE_URL=postgresql://kdt:${PASSWORD}@/kdt\n`, 1, 1],
+    ['a JSON document with a secret and a syntax error', `{"url": "sqlite:x", "note": "${PASSWORD}",\n}`, 2, 1],
+  ])('config/live linked to %s: names the file, line and column and the fix, quotes nothing of it', (_what, content, line, column) => {
+    project.writeFile('secret.txt', content);
+    symlinkSync('../secret.txt', join(project.root, 'config/live'));
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      `secret.txt: not valid JSON at line ${line}, column ${column}; a profile is a JSON object such as {"url": "sqlite:data/kit-db-test.sqlite"}; fix it, or point config/live at a profile: ln -sfn postgres.json config/live`,
+    );
+  });
+
+  it('refuses a config/live that is a device, before reading it', () => {
+    symlinkSync('/dev/zero', join(project.root, 'config/live'));
+    expect(() => load()).toThrow(new ConfigError('/dev/zero: it is a character device, not a regular file; fix it, or point config/live at a profile: ln -sfn postgres.json config/live'));
   });
 
   it('rejects a misspelt KDT_ variable rather than silently using the default', () => {
@@ -105,12 +131,68 @@ describe('environment overrides', () => {
     expect(config.target.driver === 'postgresql' && config.target.password?.reveal()).toBe(PASSWORD);
   });
 
-  it('fails on a missing or empty password file, naming it', () => {
-    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: '/nonexistent/pw' })).toThrow(
-      new ConfigError('DATABASE_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT); create it or fix the path'),
+  it('reads sslrootcert, sslcert and sslkey from the profile, relative to the project, and checks they can be read', () => {
+    mkdirSync(join(project.root, 'certs'));
+    project.writeFile('certs/ca.crt', 'ca');
+    project.writeFile('certs/client.crt', 'c');
+    project.writeFile('certs/client.key', 'k');
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full', sslrootcert: 'certs/ca.crt', sslcert: 'certs/client.crt', sslkey: 'certs/client.key' });
+    expect(load({}, 'postgres').target).toMatchObject({ sslrootcert: join(project.root, 'certs/ca.crt'), sslkey: join(project.root, 'certs/client.key') });
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full', sslrootcert: 'certs/missing.crt' });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError(`config/postgres.json: sslrootcert: cannot read ${join(project.root, 'certs/missing.crt')} (ENOENT); give a readable file (the CA certificate that signed the server's), or system`),
     );
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt?sslmode=verify-full&sslrootcert=system', sslrootcert: 'certs/ca.crt' });
+    expect(() => load({}, 'postgres')).toThrow(new ConfigError('config/postgres.json: sslrootcert: also set in the URL (url); keep one'));
+    project.writeProfile('postgres', { url: 'postgresql://kdt@db.example/kdt', sslrootcert: 'certs/ca.crt' });
+    expect(() => load({}, 'postgres')).toThrow(
+      new ConfigError('config/postgres.json: sslrootcert/sslcert are set but sslmode is disable (the default): set sslmode=verify-full (or verify-ca, require)'),
+    );
+  });
+
+  it('fails on an empty password file, naming it', () => {
     const empty = project.writeFile('empty', '');
-    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: empty })).toThrow(`${empty} is empty`);
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: empty })).toThrow(
+      new ConfigError(`DATABASE_PASSWORD_FILE: ${empty} is empty; write the password into it`),
+    );
+  });
+
+  it('does not quote a DATABASE_PASSWORD_FILE or passwordFile that names no file: it may be the password itself', () => {
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: PASSWORD })).toThrow(
+      new ConfigError('DATABASE_PASSWORD_FILE: names no file (the value is not shown: it may be the password itself); set it to the path of a file holding the password'),
+    );
+    project.writeProfile('postgres', { url: 'postgresql://kdt@/kdt', passwordFile: `${PASSWORD}/x` });
+    expect(() => load({}, 'postgres')).toThrow(/^config\/postgres\.json: passwordFile: names no file \(the value is not shown/);
+  });
+
+  it.each([
+    ['a folder', () => project.root, 'is a folder, not a regular file'],
+    ['a device', () => '/dev/null', 'is a character device, not a regular file'],
+    ['larger than a password can be', () => project.writeFile('big', 'x'.repeat(5000)), 'is larger than 4 KiB'],
+  ])('refuses a password file that is %s before reading it, with one line naming it', (_what, path, problem) => {
+    const file = path();
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: file })).toThrow(
+      new ConfigError(`DATABASE_PASSWORD_FILE: ${file}: it ${problem}; point it at a regular file holding only the password`),
+    );
+  });
+
+  it('refuses a password file that is not text, without quoting it', () => {
+    const binary = project.writeFile('binary', `${PASSWORD}\u0000\n`);
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: binary })).toThrow(
+      new ConfigError(`DATABASE_PASSWORD_FILE: ${binary} holds a NUL byte, which no PostgreSQL password can; point it at a regular file holding only the password`),
+    );
+    const latin1 = join(project.root, 'latin1');
+    writeFileSync(latin1, Buffer.from([0x70, 0xe4, 0x73, 0x73]));
+    expect(() => load({ DATABASE_URL: 'postgresql://a@/b', DATABASE_PASSWORD_FILE: latin1 })).toThrow(
+      new ConfigError(`DATABASE_PASSWORD_FILE: ${latin1} is not UTF-8 text; point it at a regular file holding only the password`),
+    );
+  });
+
+  it('keeps a password with newlines, quotes and unicode from a file whole, but its one trailing newline', () => {
+    const password = 'a b\n"c\'\td\r\nΩ😀 ';
+    const file = project.writeFile('db-password', `${password}\n`);
+    const config = load({ DATABASE_URL: 'postgresql://app@/db', DATABASE_PASSWORD_FILE: file });
+    expect(config.target.driver === 'postgresql' && config.target.password?.reveal()).toBe(password);
   });
 
   it('warns about a world-readable password file and a password kept in a profile', () => {

@@ -1,10 +1,12 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { parseDatabaseUrl, tlsFiles, type DatabaseTarget, type PostgresTarget } from './database-url.js';
 import { readEnvironment } from './environment.js';
+import { jsonErrorOffset, positionOf } from './json-error-position.js';
 import { firstIssue, profileSchema, type ProfileFile } from './profile-schema.js';
 import { findProjectRoot } from './project-root.js';
+import { readSmallFile, SmallFileError, type SmallFileProblem } from './read-small-file.js';
 import { Secret } from './secret.js';
 import type { ValueSource } from './sources.js';
 
@@ -96,34 +98,96 @@ function selectProfile(root: string, flag: string | undefined, envProfile: strin
   return { name: 'live', file: live, selectedBy };
 }
 
-function readProfile(file: string, shown: string): ProfileFile {
+/** A file as messages name it: relative to the project when it is inside, else absolute. */
+function shownPath(root: string, file: string): string {
+  const inside = relative(root, file);
+  return inside.startsWith('..') || isAbsolute(inside) ? file : inside;
+}
+
+/** A profile is a few hundred bytes; anything this large was not meant as one. */
+const MAX_PROFILE_BYTES = 64 * 1024;
+/** PostgreSQL takes a password message of at most 1000 bytes; room for a trailing newline and more. */
+const MAX_PASSWORD_BYTES = 4096;
+
+function unreadable(problem: SmallFileProblem, fix: string): string {
+  switch (problem.kind) {
+    case 'unreadable':
+      return `cannot read it (${problem.code}); ${problem.code === 'EACCES' ? 'let the service user read it' : fix}`;
+    case 'not-regular':
+      return `it is ${problem.what}, not a regular file; ${fix}`;
+    case 'too-large':
+      return `it is larger than ${problem.maxBytes / 1024} KiB; ${fix}`;
+  }
+}
+
+function readProfile(file: string, shown: string, fix: string): ProfileFile {
+  let text: string;
+  try {
+    text = readSmallFile(file, MAX_PROFILE_BYTES).bytes.toString('utf8');
+  } catch (error) {
+    if (!(error instanceof SmallFileError)) throw error;
+    throw new ConfigError(`${shown}: ${unreadable(error.problem, fix)}`);
+  }
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const why = error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot read (${(error as NodeJS.ErrnoException).code})`;
-    throw new ConfigError(`${shown}: ${why}`);
+    data = JSON.parse(text);
+  } catch {
+    // Never V8's message: it quotes the start of the file, which may be a password file linked by mistake.
+    const { line, column } = positionOf(text, Math.max(0, jsonErrorOffset(text)));
+    throw new ConfigError(`${shown}: not valid JSON at line ${line}, column ${column}; a profile is a JSON object such as {"url": "sqlite:data/kit-db-test.sqlite"}; ${fix}`);
   }
   const parsed = profileSchema.safeParse(data);
   if (!parsed.success) throw new ConfigError(`${shown}: ${firstIssue(parsed.error)}`);
   return parsed.data;
 }
 
+/**
+ * The password in a file. An existing file's path is shown in messages; a value that names no
+ * file is not, since it may be the password itself, put where its file's path belongs.
+ */
 function readPasswordFile(path: string, where: string, warnings: string[]): Secret {
+  const fix = 'point it at a regular file holding only the password';
+  let file: { bytes: Buffer; mode: number };
+  try {
+    file = readSmallFile(path, MAX_PASSWORD_BYTES);
+  } catch (error) {
+    if (!(error instanceof SmallFileError)) throw error;
+    const { problem } = error;
+    if (problem.kind === 'unreadable' && (problem.code === 'ENOENT' || problem.code === 'ENOTDIR')) {
+      throw new ConfigError(`${where}: names no file (the value is not shown: it may be the password itself); set it to the path of a file holding the password`);
+    }
+    throw new ConfigError(`${where}: ${path}: ${unreadable(problem, fix)}`);
+  }
+  if ((file.mode & 0o004) !== 0) {
+    warnings.push(`${where}: ${path} is readable by every user; chmod 600 it (or 640 with the service's group)`);
+  }
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-    if ((statSync(path).mode & 0o004) !== 0) {
-      warnings.push(`${where}: ${path} is readable by every user; chmod 600 it (or 640 with the service's group)`);
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const fix = code === 'EACCES' ? 'let the service user read it' : 'create it or fix the path';
-    throw new ConfigError(`${where}: cannot read ${path} (${code}); ${fix}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+  } catch {
+    throw new ConfigError(`${where}: ${path} is not UTF-8 text; ${fix}`);
   }
   const password = text.replace(/\r?\n$/, '');
   if (password === '') throw new ConfigError(`${where}: ${path} is empty; write the password into it`);
+  if (password.includes('\0')) throw new ConfigError(`${where}: ${path} holds a NUL byte, which no PostgreSQL password can; ${fix}`);
   return new Secret(password);
+}
+
+/** The certificate files must be there and readable now: a TLS connection would fail later, and less clearly. */
+function checkTlsFiles(target: PostgresTarget, where: string): void {
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+    const path = target[key];
+    if (path === undefined || path === 'system') continue;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(`${where}: ${key}: cannot read ${path} (${code}); give a readable file${key === 'sslrootcert' ? ' (the CA certificate that signed the server\'s), or system' : ''}`);
+    }
+  }
+  if (target.sslmode === 'disable' && (target.sslrootcert || target.sslcert)) {
+    throw new ConfigError(`${where}: sslrootcert/sslcert are set but sslmode is disable (the default): set sslmode=verify-full (or verify-ca, require)`);
+  }
 }
 
 /**
@@ -136,8 +200,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = readEnvironment(rawEnv);
   const root = resolve(options.root ?? env.KDT_ROOT ?? findProjectRoot() ?? process.cwd());
   const selected = selectProfile(root, options.profile, env.KDT_PROFILE);
-  const shownFile = selected.file ? (isAbsolute(relative(root, selected.file)) ? selected.file : relative(root, selected.file)) : undefined;
-  const profile: Partial<ProfileFile> = selected.file ? readProfile(selected.file, shownFile!) : {};
+  const shownFile = selected.file ? shownPath(root, selected.file) : undefined;
+  const profileFix =
+    selected.selectedBy.kind === 'file' ? 'fix it, or point config/live at a profile: ln -sfn postgres.json config/live' : 'fix the file';
+  const profile: Partial<ProfileFile> = selected.file ? readProfile(selected.file, shownFile!, profileFix) : {};
   const fileSource: ValueSource = shownFile ? { kind: 'file', file: shownFile } : { kind: 'default' };
   const warnings: string[] = [];
 
@@ -155,6 +221,21 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     if (target.driver === 'postgresql' && target.password) {
       warnings.push(`${shownFile}: url holds a password; move it to a file readable only by the service and set DATABASE_PASSWORD_FILE`);
     }
+  }
+
+  if (target.driver === 'postgresql') {
+    const fromProfile = { sslrootcert: profile.sslrootcert, sslcert: profile.sslcert, sslkey: profile.sslkey };
+    for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+      if (fromProfile[key] !== undefined && target[key] !== undefined) {
+        throw new ConfigError(`${shownFile}: ${key}: also set in the URL (${urlSource.kind === 'env' ? 'DATABASE_URL' : 'url'}); keep one`);
+      }
+    }
+    if (Object.values(fromProfile).some((v) => v !== undefined)) {
+      Object.assign(target, tlsFiles({ sslrootcert: fromProfile.sslrootcert ?? target.sslrootcert, sslcert: fromProfile.sslcert ?? target.sslcert, sslkey: fromProfile.sslkey ?? target.sslkey }, root, (what) => {
+        throw new ConfigError(`${shownFile}: ${what}`);
+      }));
+    }
+    checkTlsFiles(target, urlSource.kind === 'env' ? 'DATABASE_URL' : `${shownFile}`);
   }
 
   let passwordSource: ValueSource | undefined;

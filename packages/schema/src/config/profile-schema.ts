@@ -12,6 +12,9 @@ export const profileSchema = z.strictObject(
     error: (issue) => (issue.input === undefined ? 'required: a postgresql:// or sqlite: URL' : 'expected a string: a postgresql:// or sqlite: URL'),
   }),
   passwordFile: z.string({ error: 'expected a file path' }).min(1, 'expected a file path').optional(),
+  sslrootcert: z.string({ error: 'expected a file path, or system' }).min(1, 'expected a file path, or system').optional(),
+  sslcert: z.string({ error: 'expected a file path' }).min(1, 'expected a file path').optional(),
+  sslkey: z.string({ error: 'expected a file path' }).min(1, 'expected a file path').optional(),
   pool: z
     .strictObject({
       max: z.int('expected an integer from 1 to 100').min(1, 'expected an integer from 1 to 100').max(100, 'expected an integer from 1 to 100'),

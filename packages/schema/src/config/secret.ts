@@ -30,8 +30,3 @@ export class Secret {
     return `Secret(${MASK})`;
   }
 }
-
-/** Replaces the password part of anything that looks like a URL with user info (`//user:pw@`). */
-export function maskUrlPasswords(text: string): string {
-  return text.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, `$1${MASK}@`);
-}

@@ -1,10 +1,11 @@
 import { dirname } from 'node:path';
 import { describeEndpoint } from '../config/database-url.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { maskUrlPasswords } from '../config/secret.js';
+import { maskUrlPasswords } from '../config/mask-url.js';
 
 export type FailureKind =
   | 'connect'
+  | 'tls'
   | 'timeout'
   | 'authenticate'
   | 'database-missing'
@@ -26,6 +27,18 @@ export interface DatabaseFailure {
   summary: string;
   /** The next step: a command to run or an edit to make. */
   next: string;
+}
+
+const UNTRUSTED_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE']);
+
+/** The TLS failure in words, or null when the error is not TLS's. */
+function tlsProblem(code: string | undefined, message: string): string | null {
+  if (/does not support SSL/.test(message)) return 'the server does not offer TLS (ssl = off) and the sslmode requires it';
+  if (code && UNTRUSTED_CODES.has(code)) return "the server's certificate is issued by a CA this site does not trust (sslrootcert)";
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "the server's certificate is for another name than the host in the URL";
+  if (code === 'CERT_HAS_EXPIRED') return "the server's certificate has expired";
+  if (code === 'CERT_NOT_YET_VALID') return "the server's certificate is not valid yet";
+  return null;
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', '57P03']);
@@ -101,6 +114,8 @@ export function classifyDatabaseError(error: unknown, config: ResolvedConfig): D
   const where = describeEndpoint(target);
   const user = quoteIdent(target.user);
   const db = quoteIdent(target.database);
+  const tls = target.socket ? null : tlsProblem(code, message);
+  if (tls) return fail('tls', `TLS to PostgreSQL at ${where} failed: ${tls}`, 'pnpm admin doctor (it shows the certificate and the fix)');
   if (code && CONNECT_CODES.has(code)) {
     const summary = target.socket
       ? `cannot reach PostgreSQL: no server answers on the socket ${where}`

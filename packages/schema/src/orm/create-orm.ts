@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/load-config.js';
 import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
 import { Stuff } from '../entity/stuff.js';
 import { prepareSqliteConnection } from './sqlite-connection.js';
+import { tlsOptions } from './tls-options.js';
 
 export type Orm = SqlMikroORM;
 
@@ -28,20 +29,8 @@ export interface CreateOrmOptions {
 /** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
 export const APPLICATION_NAME = 'kit-db-test';
 
-function sslOption(target: PostgresTarget): boolean | { rejectUnauthorized: boolean } | undefined {
-  switch (target.sslmode) {
-    case 'disable':
-      return undefined;
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-    case 'verify-full':
-      return { rejectUnauthorized: true };
-  }
-}
-
 function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
-  const ssl = sslOption(target);
+  const ssl = tlsOptions(target);
   const limit = options.statementTimeoutMs;
   const password = target.password;
   return PostgresOrm.init({

@@ -24,6 +24,12 @@ export interface StartPostgresOptions {
   hba?: string;
   /** listen_addresses; defaults to 127.0.0.1. */
   listenAddresses?: string;
+  /**
+   * Run the server in this network namespace (a private database host, see createNetworkNamespace):
+   * it listens on that host's addresses; its unix socket stays reachable from here (a socket file is
+   * not bound to a network namespace), so admin() still works.
+   */
+  netns?: string;
 }
 
 export interface ConnectAs {
@@ -43,8 +49,8 @@ export interface PgCluster {
   readonly app: { user: string; password: string; database: string };
   /** postgresql:// URL through the unix socket (`?host=` the socket folder). */
   socketUrl(as?: ConnectAs): string;
-  /** postgresql:// URL over TCP to 127.0.0.1. */
-  tcpUrl(as?: ConnectAs): string;
+  /** postgresql:// URL over TCP to 127.0.0.1, or to `host` (e.g. a private database host's address). */
+  tcpUrl(as?: ConnectAs, host?: string): string;
   /** Runs SQL as the superuser over a connection opened before the caller's pg_hba.conf applied. */
   admin<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Writes pg_hba.conf and waits until the server has reloaded it. */
@@ -133,7 +139,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     writeHba(dataDir, `local all ${SUPERUSER} trust\n`, account);
     for (let attempt = 1; ; attempt++) {
       try {
-        await startServer(server!.bin, account, dataDir, logFile);
+        await startServer(server!.bin, account, dataDir, logFile, options.netns);
         break;
       } catch (error) {
         // Another process may have taken the port between freePort() and the start: pick another.
@@ -175,7 +181,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     app,
     socketUrl: (as = {}) =>
       `postgresql://${userInfo(as)}@/${encode(as.database ?? app.database)}?host=${encode(socketDir)}&port=${port}`,
-    tcpUrl: (as = {}) => `postgresql://${userInfo(as)}@127.0.0.1:${port}/${encode(as.database ?? app.database)}`,
+    tcpUrl: (as = {}, host = '127.0.0.1') =>
+      `postgresql://${userInfo(as)}@${host.includes(':') ? `[${host}]` : host}:${port}/${encode(as.database ?? app.database)}`,
     async admin(sql, params) {
       if (!adminClient) throw new Error('the cluster is stopped');
       return (await adminClient.query(sql, params)).rows;

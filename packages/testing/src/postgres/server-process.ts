@@ -41,12 +41,19 @@ export function setPort(dataDir: string, port: number): void {
   appendFileSync(join(dataDir, 'postgresql.conf'), `port = ${port}\n`);
 }
 
-export async function pgCtl(bin: string, account: RunAs | undefined, args: string[]): Promise<void> {
-  await run(join(bin, 'pg_ctl'), args, account);
+export async function pgCtl(bin: string, account: RunAs | undefined, args: string[], netns?: string): Promise<void> {
+  if (!netns) {
+    await run(join(bin, 'pg_ctl'), args, account);
+    return;
+  }
+  // `ip netns exec` needs root; the server then drops to its account (pg_ctl refuses root).
+  const drop = account ? ['setpriv', `--reuid=${account.uid}`, `--regid=${account.gid}`, '--clear-groups'] : [];
+  await run('ip', ['netns', 'exec', netns, ...drop, join(bin, 'pg_ctl'), ...args], undefined);
 }
 
-export async function startServer(bin: string, account: RunAs | undefined, dataDir: string, logFile: string): Promise<void> {
-  await pgCtl(bin, account, ['start', '-w', '-t', '30', '-D', dataDir, '-l', logFile]);
+/** Starts the server; in `netns`, the network namespace of a private host, when given. */
+export async function startServer(bin: string, account: RunAs | undefined, dataDir: string, logFile: string, netns?: string): Promise<void> {
+  await pgCtl(bin, account, ['start', '-w', '-t', '30', '-D', dataDir, '-l', logFile], netns);
 }
 
 export async function stopServer(bin: string, account: RunAs | undefined, dataDir: string): Promise<void> {

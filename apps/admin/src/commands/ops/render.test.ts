@@ -92,7 +92,8 @@ describe('pnpm admin ops render --out', () => {
       `sudo -u postgres psql -f ${out}/postgres/create-role-and-database.sql < /etc/kit-db-test/db-password`,
       `install -m 0644 ${out}/etc/systemd/system/kit-db-test.service /etc/systemd/system/kit-db-test.service`,
       'systemctl daemon-reload',
-      'systemctl enable --now kit-db-test',
+      'systemctl enable kit-db-test',
+      'systemctl restart kit-db-test',
       'apachectl -t',
       'systemctl reload httpd',
       'semanage port -a -t http_port_t -p tcp 3000',
@@ -112,11 +113,13 @@ describe('pnpm admin ops render --out', () => {
     expect(Object.keys(tree(out))).toEqual(expect.arrayContaining(['etc/apache2/sites-available/kit-db-test.conf']));
     expect(existsSync(join(out, 'selinux'))).toBe(false);
     const lines = run.stdout.split('\n');
-    expect(lines.slice(lines.indexOf('# 6. apache2'), lines.indexOf('# 6. apache2') + 6)).toEqual([
+    expect(lines.slice(lines.indexOf('# 6. apache2'), lines.indexOf('# 6. apache2') + 8)).toEqual([
       '# 6. apache2',
+      "# Debian's 000-default site has no ServerName: it answers for the machine's own name and, read first, takes every request for it; a2dissite 000-default (or give it a ServerName of its own if it serves other sites)",
       `install -m 0644 ${out}/etc/apache2/sites-available/kit-db-test.conf /etc/apache2/sites-available/kit-db-test.conf`,
       'a2enmod proxy proxy_http headers',
       'a2ensite kit-db-test',
+      'a2dissite 000-default',
       'apache2ctl -t',
       'systemctl reload apache2',
     ]);
@@ -185,6 +188,7 @@ describe('bad input: one line naming the problem and the fix, exit 2, nothing wr
     [['--base-path', 'kit-db-test'], '✗ --base-path: expected "/" and a path without a trailing slash, e.g. /kit-db-test (or "" for none), got "kit-db-test"'],
     [['--public-url', 'ftp://example.org/'], '✗ --public-url: expected an http:// or https:// URL, e.g. https://example.org/kit-db-test/, got "ftp://example.org/"'],
     [['--port', '3000', '--socket', '/run/kit-db-test/site.sock'], '✗ --socket: give --port or --socket, not both'],
+    [['--public-url', 'http:///kit-db-test/'], '✗ --public-url: "http:///kit-db-test/" has no host name (an empty "$(hostname -f)"? give this server a name that resolves, in /etc/hosts, or write the name yourself), e.g. http://server.example.org/kit-db-test/'],
     [
       ['--service-user', 'root'],
       '✗ --service-user: root: the site needs no privilege and must not run as root; give it an account of its own (default kdt: the first step creates it)',

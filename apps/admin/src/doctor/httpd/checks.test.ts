@@ -17,12 +17,14 @@ const debian = (overrides: Table = {}): Table => ({
   'apache2 -V': { code: 1, stdout: out('debian-apache2-V.stdout'), stderr: out('debian-apache2-V.stderr') },
   'apache2ctl -t': { code: 0, stderr: out('debian-apache2ctl-t-ok.stderr') },
   'apache2ctl -M': { code: 0, stdout: out('debian-apache2ctl-M.stdout'), stderr: out('debian-apache2ctl-M.stderr') },
+  'apache2ctl -S': { code: 0, stdout: out('debian-apache2ctl-S.stdout'), stderr: out('debian-apache2ctl-M.stderr') },
   ...overrides,
 });
 const rhel = (overrides: Table = {}): Table => ({
   'httpd -V': out('rhel-httpd-V.stdout'),
   'httpd -t': { code: 0, stderr: out('rhel-httpd-t-ok.stderr') },
   'httpd -M': out('rhel-httpd-M.stdout'),
+  'httpd -S': out('rhel-httpd-S.stdout'),
   ...overrides,
 });
 
@@ -44,6 +46,7 @@ describe('httpd checks on fixtures', () => {
       ['httpd.config_test', ['httpd.installed']],
       ['httpd.modules', ['httpd.installed']],
       ['httpd.proxy', ['httpd.installed']],
+      ['httpd.vhost', ['httpd.installed', 'httpd.config_test']],
       ['httpd.error_log', ['httpd.installed']],
     ]);
   });
@@ -52,24 +55,57 @@ describe('httpd checks on fixtures', () => {
     const { results } = await doctor('no-httpd', {});
     expect(results.map((r) => [r.status, r.summary])).toEqual([
       ['skip', 'httpd not installed (no httpd or apache2 program, no /etc/httpd/conf/httpd.conf or /etc/apache2/apache2.conf)'],
-      ...Array(4).fill(['skip', 'skipped: httpd not installed (no httpd or apache2 program, no /etc/httpd/conf/httpd.conf or /etc/apache2/apache2.conf)']),
+      ...Array(5).fill(['skip', 'skipped: httpd not installed (no httpd or apache2 program, no /etc/httpd/conf/httpd.conf or /etc/apache2/apache2.conf)']),
     ]);
   });
 
   it('Debian, correct proxy: everything passes; the error log is read only since the last restart', async () => {
     const { results, by, context } = await doctor('debian-pass', debian(), KDT);
-    expect(statuses(results)).toEqual({ 'httpd.installed': 'pass', 'httpd.config_test': 'pass', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.error_log': 'pass' });
+    expect(statuses(results)).toEqual({ 'httpd.installed': 'pass', 'httpd.config_test': 'pass', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.vhost': 'pass', 'httpd.error_log': 'pass' });
     expect(by('httpd.installed').summary).toBe('Apache/2.4.71 (Debian) (Debian layout): /etc/apache2/apache2.conf');
     expect(by('httpd.config_test').summary).toBe('apache2ctl -t: Syntax OK');
     expect(by('httpd.modules').summary).toBe('mod_proxy, mod_proxy_http loaded');
-    expect(by('httpd.proxy').summary).toBe('ProxyPass /kit-db-test → http://127.0.0.1:3000/kit-db-test (/etc/apache2/sites-enabled/kit-db-test.conf:8) reaches the site; the origin agrees');
+    expect(by('httpd.proxy').summary).toBe('ProxyPass /kit-db-test → http://127.0.0.1:3000/kit-db-test (/etc/apache2/sites-enabled/kit-db-test.conf:8) points at the site; the origin agrees');
     expect(by('httpd.error_log').summary).toBe('no proxy errors in the last 2 line(s) of /var/log/apache2/error.log since httpd last started');
-    expect(context.commands.calls).toEqual(['httpd -V', 'apache2 -V', 'apache2ctl -t', 'apache2ctl -M']);
+    expect(by('httpd.vhost').summary).toBe(
+      'Host example.org on port 80 goes to <VirtualHost *:80> at /etc/apache2/sites-enabled/kit-db-test.conf:2 (its ServerName example.org), the one that points at the site',
+    );
+    expect(context.commands.calls).toEqual(['httpd -V', 'apache2 -V', 'apache2ctl -t', 'apache2ctl -M', 'apache2ctl -S', 'getent ahosts example.org']);
+  });
+
+  it("Debian, 000-default takes the machine's name, which the public URL uses: it wins by order, and the fix is a2dissite", async () => {
+    const { by } = await doctor('debian-pass', debian({ 'apache2ctl -S': out('debian-apache2ctl-S-named-like-the-machine.stdout') }), {
+      ...KDT,
+      options: { publicUrl: 'http://example.org/kit-db-test/' },
+    });
+    const vhost = by('httpd.vhost');
+    expect(vhost.status).toBe('fail');
+    expect(vhost.summary).toBe(
+      "http://example.org goes to <VirtualHost *:80> at /etc/apache2/sites-enabled/000-default.conf:1, not to the site's <VirtualHost> at /etc/apache2/sites-enabled/kit-db-test.conf:2: its ServerName example.org matches (it has no ServerName of its own: it takes the main server's, the machine's name example.org), and it comes before the site's <VirtualHost> at /etc/apache2/sites-enabled/kit-db-test.conf:2 in httpd's order: the first match wins",
+    );
+    expect(vhost.fix).toEqual([
+      'a2dissite 000-default',
+      'give <VirtualHost> at /etc/apache2/sites-enabled/000-default.conf:1 a ServerName of its own',
+      "or make the site's <VirtualHost> at /etc/apache2/sites-enabled/kit-db-test.conf:2 the default server of *:80: httpd must read it first (its file sorts first)",
+      'apache2ctl -t && systemctl reload apache2',
+    ]);
+    // The configuration alone still points at the site: that check says so, and no more.
+    expect(by('httpd.proxy').status).toBe('pass');
+  });
+
+  it('Debian, a public name no virtual host carries: the default server takes it; the fix is a ServerAlias on the site', async () => {
+    const { by } = await doctor('debian-pass', debian(), { ...KDT, options: { publicUrl: 'http://www.example.org/kit-db-test/' } });
+    expect(by('httpd.vhost')).toMatchObject({
+      status: 'fail',
+      summary:
+        "http://www.example.org goes to <VirtualHost *:80> at /etc/apache2/sites-enabled/000-default.conf:1, not to the site's <VirtualHost> at /etc/apache2/sites-enabled/kit-db-test.conf:2: no virtual host on *:80 is named www.example.org (ServerName or ServerAlias), so httpd gives the request to the address's default server, the first one it read",
+      fix: ['a2dissite 000-default', "add to the site's <VirtualHost> at /etc/apache2/sites-enabled/kit-db-test.conf:2: ServerAlias www.example.org", 'apache2ctl -t && systemctl reload apache2'],
+    });
   });
 
   it('Debian, the program not on PATH: the configuration is still read, the LoadModule lines stand in for -M', async () => {
     const { results, by } = await doctor('debian-pass', {}, KDT);
-    expect(statuses(results)).toEqual({ 'httpd.installed': 'warn', 'httpd.config_test': 'warn', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.error_log': 'pass' });
+    expect(statuses(results)).toEqual({ 'httpd.installed': 'warn', 'httpd.config_test': 'warn', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.vhost': 'skip', 'httpd.error_log': 'pass' });
     expect(by('httpd.modules').evidence[0]).toContain('loaded modules from the LoadModule lines of /etc/apache2/apache2.conf');
   });
 
@@ -144,19 +180,22 @@ describe('httpd checks on fixtures', () => {
     const { by } = await doctor('debian-pass', debian(), { site: { basePath: '/kit-db-test', origin: 'https://example.org' }, options: { publicUrl: 'http://example.org/kit-db-test/' } });
     expect(by('httpd.proxy')).toMatchObject({
       status: 'fail',
-      summary: 'the site\'s ORIGIN is https://example.org but browsers use http://example.org (--public-url): every form post gets 403 "Cross-site POST form submissions are forbidden"',
+      summary: 'the site\'s ORIGIN is https://example.org but browsers use http://example.org (--public-url): the scheme differs (https:// behind http): every form post gets 403 "Cross-site POST form submissions are forbidden"',
       fix: ["set ORIGIN=http://example.org in the site's environment file, then systemctl restart kit-db-test.service", 'apache2ctl -t && systemctl reload apache2'],
     });
   });
 
   it('RHEL, https with <Location> ProxyPass and X-Forwarded-Proto: everything passes', async () => {
     const { results, by, context } = await doctor('rhel-pass', rhel());
-    expect(statuses(results)).toEqual({ 'httpd.installed': 'pass', 'httpd.config_test': 'pass', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.error_log': 'pass' });
+    expect(statuses(results)).toEqual({ 'httpd.installed': 'pass', 'httpd.config_test': 'pass', 'httpd.modules': 'pass', 'httpd.proxy': 'pass', 'httpd.vhost': 'pass', 'httpd.error_log': 'pass' });
     expect(by('httpd.installed').summary).toBe('Apache/2.4.62 (Red Hat Enterprise Linux) (RHEL layout): /etc/httpd/conf/httpd.conf');
     expect(by('httpd.modules').summary).toBe('mod_proxy, mod_proxy_http, mod_headers loaded');
-    expect(by('httpd.proxy').summary).toBe('<Location /kit-db-test> ProxyPass /kit-db-test → http://127.0.0.1:3000/kit-db-test (/etc/httpd/conf.d/kit-db-test.conf:12) reaches the site; the origin agrees');
+    expect(by('httpd.proxy').summary).toBe('<Location /kit-db-test> ProxyPass /kit-db-test → http://127.0.0.1:3000/kit-db-test (/etc/httpd/conf.d/kit-db-test.conf:12) points at the site; the origin agrees');
     expect(by('httpd.error_log').summary).toBe('no proxy errors in the last 2 line(s) of /var/log/httpd/error_log since httpd last started');
-    expect(context.commands.calls).toEqual(['httpd -V', 'httpd -t', 'httpd -M']);
+    expect(by('httpd.vhost').summary).toBe(
+      'Host example.org on port 443 goes to <VirtualHost *:443> at /etc/httpd/conf.d/kit-db-test.conf:2 (the only virtual host on *:443), the one that points at the site',
+    );
+    expect(context.commands.calls).toEqual(['httpd -V', 'httpd -t', 'httpd -M', 'httpd -S', 'getent ahosts example.org']);
   });
 
   it('RHEL, (13)Permission denied: AH00957 is SELinux', async () => {

@@ -9,6 +9,7 @@ import { explainProxyErrors, recentEntries } from './error-log.js';
 import { httpdConfig, httpdFiles, httpdInstall, LAYOUTS, loadedModules, runHttpd, type HttpdInstall } from './install.js';
 import { configTestMessage } from './program-output.js';
 import { analyzeProxy, proxyRoutes, verdict, type Finding } from './proxy-analysis.js';
+import { vhostCheck } from './vhost-check.js';
 
 export const NOT_INSTALLED = 'httpd not installed';
 
@@ -63,6 +64,8 @@ const MODULE_OF: Record<string, string> = {
   rewriteengine: 'rewrite',
   rewriterule: 'rewrite',
   sslengine: 'ssl',
+  sslcertificatefile: 'ssl',
+  redirect: 'alias',
 };
 
 export const configTestCheck: Check<DoctorContext> = {
@@ -195,7 +198,7 @@ export const proxyCheck: Check<DoctorContext> = {
     if (fix.length && status !== 'pass') fix.push(`${install.control ?? 'apachectl'} -t && ${reload(install)}`);
     if (status === 'pass') {
       const r = analysis.route!;
-      return pass(`${r.location ? `<Location ${r.path}> ` : ''}ProxyPass ${r.path} → ${r.url} (${where(r.directive)}) reaches the site; the origin agrees`, evidence);
+      return pass(`${r.location ? `<Location ${r.path}> ` : ''}ProxyPass ${r.path} → ${r.url} (${where(r.directive)}) points at the site; the origin agrees`, evidence);
     }
     return { status, summary: worst[0]!.message, evidence, fix };
   },
@@ -270,4 +273,4 @@ export const errorLogCheck: Check<DoctorContext> = {
 };
 
 /** The httpd checks in dependency order. */
-export const httpdChecks: Check<DoctorContext>[] = [installedCheck, configTestCheck, modulesCheck, proxyCheck, errorLogCheck];
+export const httpdChecks: Check<DoctorContext>[] = [installedCheck, configTestCheck, modulesCheck, proxyCheck, vhostCheck, errorLogCheck];

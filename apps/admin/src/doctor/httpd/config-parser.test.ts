@@ -126,4 +126,17 @@ describe('parseConfig', () => {
     });
     expect(debian.directives[0]!.args).toEqual(['/var/log/apache2/error.log']);
   });
+
+  it("reads an <IfDefine> only when its test holds: a Define before the rendered site's default keeps its value", () => {
+    const text = 'Define KDT_HTTP_PORT 18080\n<IfDefine !KDT_HTTP_PORT>\n  Define KDT_HTTP_PORT 80\n  Include /nope.conf\n</IfDefine>\n<IfDefine KDT_HTTP_PORT>\n  <VirtualHost *:${KDT_HTTP_PORT}>\n    ServerName a\n  </VirtualHost>\n</IfDefine>\n';
+    const parsed = parseConfig('/c.conf', memoryReader({ '/c.conf': text }), { serverRoot: '/' });
+    expect(parsed.variables.KDT_HTTP_PORT).toBe('18080');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.directives.map((d) => [d.key, d.args, d.sections.at(-1)?.args])).toEqual([
+      ['define', ['KDT_HTTP_PORT', '18080'], undefined],
+      ['servername', ['a'], ['*:18080']],
+    ]);
+    const alone = parseConfig('/c.conf', memoryReader({ '/c.conf': text.split('\n').slice(1).join('\n') }), { serverRoot: '/' });
+    expect(alone.variables.KDT_HTTP_PORT).toBe('80');
+  });
 });

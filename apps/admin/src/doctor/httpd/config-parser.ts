@@ -6,6 +6,7 @@
 //   - arguments are separated by blanks; "double" or 'single' quotes group one argument;
 //   - directive and section names are case-insensitive;
 //   - ${NAME} is replaced by a Define'd (or environment) variable;
+//   - <IfDefine NAME> (or !NAME) is read only when NAME is (not) Define'd at that point;
 //   - Include / IncludeOptional take a file, a folder (every file in it and its sub-folders) or a
 //     wildcard (fnmatch-style, in any path component, matches sorted); a relative path is relative
 //     to ServerRoot. Include fails when nothing matches, IncludeOptional does not.
@@ -27,6 +28,8 @@ export interface Section {
   args: string[];
   file: string;
   line: number;
+  /** an <IfDefine> whose test is false (or a section inside one): httpd reads nothing in it */
+  skipped?: boolean;
 }
 
 export interface Directive {
@@ -196,6 +199,7 @@ export function parseConfig(mainFile: string, reader: ConfigReader, options: Par
   const problems: ConfigProblem[] = [];
   const files: string[] = [];
   const variables: Record<string, string> = { ...options.variables };
+  const defines = new Set<string>();
   let serverRoot = options.serverRoot;
 
   const readFile = (file: string, stack: Section[], depth: number, from: { file: string; line: number } | null, optional: boolean) => {
@@ -223,19 +227,34 @@ export function parseConfig(mainFile: string, reader: ConfigReader, options: Par
         else own.pop();
         continue;
       }
+      const skipping = current.some((s) => s.skipped);
       const openMatch = /^<\s*([^\s>]+)(.*?)>$/.exec(text);
       if (openMatch) {
-        own.push({ name: openMatch[1]!.toLowerCase(), args: splitArgs(substitute(openMatch[2]!, variables)), file, line });
+        const section: Section = { name: openMatch[1]!.toLowerCase(), args: splitArgs(substitute(openMatch[2]!, variables)), file, line };
+        // <IfDefine [!]NAME>: a name Define'd so far (httpd's -D names are not known here).
+        if (section.name === 'ifdefine' && section.args[0]) {
+          const negated = section.args[0].startsWith('!');
+          const defined = defines.has(negated ? section.args[0].slice(1) : section.args[0]);
+          if (defined === negated) section.skipped = true;
+        }
+        if (skipping) section.skipped = true;
+        own.push(section);
         continue;
       }
+      if (skipping) continue;
       const m = /^(\S+)\s*(.*)$/.exec(text);
       if (!m) continue;
       const name = m[1]!;
       const key = name.toLowerCase();
       const args = splitArgs(substitute(m[2]!, variables));
       directives.push({ name, key, args, file, line, sections: current });
-      if (key === 'define' && args[0]) variables[args[0]] = args[1] ?? '';
-      else if (key === 'undefine' && args[0]) delete variables[args[0]];
+      if (key === 'define' && args[0]) {
+        variables[args[0]] = args[1] ?? '';
+        defines.add(args[0]);
+      } else if (key === 'undefine' && args[0]) {
+        delete variables[args[0]];
+        defines.delete(args[0]);
+      }
       else if (key === 'serverroot' && args[0] && current.length === 0) serverRoot = resolveServerPath(args[0], '/');
       else if ((key === 'include' || key === 'includeoptional') && args[0]) {
         const isOptional = key === 'includeoptional';

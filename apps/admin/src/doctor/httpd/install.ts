@@ -16,6 +16,7 @@ import type { DoctorContext } from '../context.js';
 import { localFiles, type SystemFiles } from '../system-files.js';
 import { parseConfig, type ConfigReader, type ParsedConfig } from './config-parser.js';
 import { parseEnvvars, parseLoadedModules, parseVersionInfo, type VersionInfo } from './program-output.js';
+import { parseVhostDump, type AddressSet } from './vhost-map.js';
 
 export type Layout = 'rhel' | 'debian' | 'other';
 
@@ -182,6 +183,35 @@ export function loadedModules(context: DoctorContext, install: HttpdInstall): Pr
       return { modules: set, source: `the LoadModule lines of ${install.mainConfig} and its includes`, note: why ? `${install.control} -M failed: ${why}` : null };
     })();
     modules.set(context, found);
+  }
+  return found;
+}
+
+export interface VhostMap {
+  /** null when the program did not answer with a map */
+  sets: AddressSet[] | null;
+  /** "apache2ctl -S" */
+  source: string;
+  /** why there is no map: the program's last line, or that it cannot run */
+  note: string | null;
+}
+
+const vhostMaps = new WeakMap<DoctorContext, Promise<VhostMap>>();
+
+/** httpd's own virtual host map (`-S`), once per doctor run. */
+export function vhostMap(context: DoctorContext, install: HttpdInstall): Promise<VhostMap> {
+  let found = vhostMaps.get(context);
+  if (!found) {
+    found = (async () => {
+      const source = `${install.control ?? 'httpd'} -S`;
+      const result = await runHttpd(context, install, ['-S']);
+      if (!result) return { sets: null, source, note: `cannot run ${source}: the program is not on this account's PATH` };
+      // The map goes to stdout; Debian's apache2ctl passes apache2's stderr on.
+      const sets = parseVhostDump(`${result.stdout}\n${result.stderr}`);
+      const why = `${result.stderr}`.trim().split('\n').at(-1) || `exit ${result.code ?? result.error}`;
+      return { sets, source, note: sets ? null : `${source} printed no virtual host map: ${why}` };
+    })();
+    vhostMaps.set(context, found);
   }
   return found;
 }

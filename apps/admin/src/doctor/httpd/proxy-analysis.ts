@@ -315,7 +315,7 @@ export function analyzeProxy(directives: Directive[], site: SiteView, loaded: Re
     return { proxiesNothing: false, route, findings, evidence };
   }
   if (!route) {
-    // No rule for the base path: is there one that reaches the site under another path?
+    // No rule for the base path: is there one that points at the site under another path?
     const elsewhere = ordered.find((r) => r.target && targetReachesSite(r.target, site.listen));
     if (elsewhere) {
       route = elsewhere;
@@ -452,7 +452,10 @@ function originFindings(directives: Directive[], site: SiteView, route: ProxyRou
       return;
     }
     if (fixed !== pub.origin) {
-      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}): ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
+      const schemes = fixed ? [new URL(fixed), new URL(pub.origin)] : null;
+      // Only the scheme differs: the usual slip once httpd terminates TLS.
+      const scheme = schemes && schemes[0]!.host === schemes[1]!.host && schemes[0]!.protocol !== schemes[1]!.protocol ? ` the scheme differs (${schemes[0]!.protocol}// behind ${schemes[1]!.protocol.slice(0, -1)}):` : '';
+      findings.push({ severity: 'fail', message: `the site's ORIGIN is ${site.origin} but browsers use ${pub.origin} (${pub.from}):${scheme} ${FORBIDDEN}`, fix: [envFix(pub.origin)] });
     }
     return;
   }

@@ -2,7 +2,8 @@ import type { PostgresTarget } from '@kit-db-test/schema';
 import type { CheckOutcome } from '../types.js';
 import { fail } from '../types.js';
 import { hbaName } from './hba-name.js';
-import { lineRef, RELOAD, type HbaVerdict } from './hba-verdict.js';
+import { lineForRefusal, parseHbaRefusal } from './hba-refusal.js';
+import { lineRef, RELOAD, tlsMismatchFix, tlsMismatchSummary, type HbaVerdict } from './hba-verdict.js';
 import type { ServerError } from './login.js';
 import type { LoggedRefusal } from './server-log.js';
 import { psql, q } from './sql-fix.js';
@@ -21,17 +22,21 @@ export interface AuthFacts {
   /** what pg_hba.conf does with this connection, when the doctor could read it */
   hba: HbaVerdict | null;
   hbaProblem: string | null;
+  /** how to reload the server's configuration where it runs (default: this machine's) */
+  reload?: string;
+  /** the server's host, when it runs on another one */
+  remoteHost?: string;
 }
 
 function moveFix(verdict: HbaVerdict): string[] {
   if (verdict.shadowed && verdict.matched) {
     return [
       `in ${verdict.file}, move line ${verdict.shadowed.line} (${verdict.shadowed.text.trim()}) above line ${verdict.matched.line} (${verdict.matched.text.trim()}): the first matching line decides`,
-      RELOAD,
+      verdict.reload,
     ];
   }
   const above = verdict.matched?.line ?? verdict.firstRuleLine;
-  return [`in ${verdict.file}, ${above === null ? 'add' : `add above line ${above}`}: ${verdict.suggestedLine}`, RELOAD];
+  return [`in ${verdict.file}, ${above === null ? 'add' : `add above line ${above}`}: ${verdict.suggestedLine}`, verdict.reload];
 }
 
 function hbaEvidence(facts: AuthFacts): string[] {
@@ -97,18 +102,20 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
     return fail(`pg_hba.conf was changed and not reloaded: the server still refuses by its old rules`, [said, ...stale, ...logged], [RELOAD]);
   }
   if (/no pg_hba\.conf entry/.test(error.message)) {
-    const add = facts.hba ? moveFix(facts.hba) : [`add a line for the app to pg_hba.conf, above the catch-all lines, e.g. ${target.socket ? `local ${hbaName(target.database)} ${hbaName(target.user)} scram-sha-256` : `host ${hbaName(target.database)} ${hbaName(target.user)} 127.0.0.1/32 scram-sha-256`}`, RELOAD];
+    if (facts.hba?.tlsMismatch) return fail(tlsMismatchSummary(facts.hba.tlsMismatch), [...evidence, lineRef(facts.hba.tlsMismatch.line)], tlsMismatchFix(facts.hba));
+    const file = facts.remoteHost ? `the pg_hba.conf on ${facts.remoteHost}` : 'pg_hba.conf';
+    const add = facts.hba ? moveFix(facts.hba) : [`add a line for the app to ${file}, above the catch-all lines, e.g. ${lineForRefusal(target, parseHbaRefusal(error.message))}`, facts.reload ?? RELOAD];
     return fail('no pg_hba.conf line allows this connection', evidence, add);
   }
   if (/pg_hba\.conf rejects connection/.test(error.message)) {
     const fix = facts.hba?.matched
-      ? [`line ${facts.hba.matched.line} of ${facts.hba.file} rejects it: put the app's line (${facts.hba.shadowed?.text.trim() ?? facts.hba.suggestedLine}) above it`, RELOAD]
-      : ['a reject line in pg_hba.conf matches first: put a line for the app above it', RELOAD];
+      ? [`line ${facts.hba.matched.line} of ${facts.hba.file} rejects it: put the app's line (${facts.hba.shadowed?.text.trim() ?? facts.hba.suggestedLine}) above it`, facts.hba.reload]
+      : ['a reject line in pg_hba.conf matches first: put a line for the app above it', facts.reload ?? RELOAD];
     return fail('a reject line in pg_hba.conf refuses this connection', evidence, fix);
   }
   if (/(Peer|Ident) authentication failed/i.test(error.message)) {
     const method = /Peer/i.test(error.message) ? 'peer' : 'ident';
-    const fix = facts.hba?.shadowed ? moveFix(facts.hba) : [`give the app a password line above it: ${facts.hba?.suggestedLine ?? `local ${hbaName(target.database)} ${hbaName(target.user)} scram-sha-256`}`, RELOAD];
+    const fix = facts.hba?.shadowed ? moveFix(facts.hba) : [`give the app a password line above it: ${facts.hba?.suggestedLine ?? `local ${hbaName(target.database)} ${hbaName(target.user)} scram-sha-256`}`, facts.hba?.reload ?? facts.reload ?? RELOAD];
     fix.push(`or run the site as the OS user "${target.user}", or map the OS user to it with a pg_ident.conf map`);
     return fail(
       `${method} authentication: the OS user running the client is not the database user ${user}`,

@@ -2,6 +2,7 @@ import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
 import { fail, pass, type Check } from '../types.js';
 import { diagnoseAuth } from './auth-diagnosis.js';
+import { reloadCommand } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
 import { readRefusal } from './read-server-log.js';
 import { diagnoseSessionStart } from './session-start.js';
@@ -37,6 +38,8 @@ export const authCheck: Check<DoctorContext> = {
       logProblem: log.problem,
       hba: hba.verdict,
       hbaProblem: hba.problem,
+      reload: reloadCommand(context.serverPlace),
+      ...(context.serverPlace && !context.serverPlace.local ? { remoteHost: context.serverPlace.host } : {}),
     });
   },
 };

@@ -1,8 +1,8 @@
 import { lintHba, TOO_COSTLY } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { localFiles } from '../system-files.js';
-import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
-import { lineRef, RELOAD } from './hba-verdict.js';
+import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
+import { lineRef, tlsMismatchFix, tlsMismatchSummary } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
 import { readLastConfigLoad } from './read-server-log.js';
 
@@ -31,6 +31,8 @@ async function serverView(context: DoctorContext, path: string): Promise<{ evide
     // not a superuser: the file's own parse stands
   }
   let reload: string | null = null;
+  // A copy of a remote server's file (or its rules from the view) has no mtime to compare.
+  if (context.serverPlace && !context.serverPlace.local) return { evidence, reload };
   const { rows } = await session.query<{ loaded: Date }>('select pg_conf_load_time() as loaded');
   const loaded = rows[0]?.loaded;
   const changed = changedAt();
@@ -48,6 +50,8 @@ export const hbaCheck: Check<DoctorContext> = {
     const reading = await readHbaVerdict(context);
     const { verdict, parsed } = reading;
     if (!verdict || !parsed) {
+      // The login shows the server's rules let the app in; what they are is on the other host.
+      if (reading.remote && context.login?.ok) return skip(`not read: ${reading.problem}`, reading.problemFix ?? []);
       return warn(`not checked: ${reading.problem}`, [], reading.problemFix ?? (reading.problem?.includes('--hba-file') ? ['give --hba-file PATH'] : ['sudo pnpm admin doctor']));
     }
     const where = `${verdict.file} (found by ${reading.location?.how})`;
@@ -59,24 +63,27 @@ export const hbaCheck: Check<DoctorContext> = {
       return fail(
         `${verdict.invalid.length} line(s) the server cannot parse: it keeps its previous rules (or does not start)`,
         [...verdict.invalid.map((i) => `${verdict.file} line ${i.line}: ${i.message}`), ...view.evidence],
-        ['fix or remove those lines', RELOAD],
+        ['fix or remove those lines', verdict.reload],
       );
+    }
+    if (!verdict.matched && verdict.tlsMismatch) {
+      return fail(tlsMismatchSummary(verdict.tlsMismatch), [where, lineRef(verdict.tlsMismatch.line)], tlsMismatchFix(verdict));
     }
     if (!verdict.matched) {
       const place = verdict.firstRuleLine === null ? `add to ${verdict.file}` : `add above line ${verdict.firstRuleLine} of ${verdict.file}`;
-      return fail(`no line matches the app's ${verdict.request}`, [where, ...undecided], [`${place}: ${verdict.suggestedLine}`, RELOAD]);
+      return fail(`no line matches the app's ${verdict.request}`, [where, ...undecided], [`${place}: ${verdict.suggestedLine}`, verdict.reload]);
     }
     if (verdict.shadowed) {
       return fail(
         `line ${verdict.matched.line} shadows line ${verdict.shadowed.line}, the one meant for the app`,
         [`the ${verdict.request} matches ${lineRef(verdict.matched)} first`, `${lineRef(verdict.shadowed)} is never reached`],
-        [`move line ${verdict.shadowed.line} above line ${verdict.matched.line} in ${verdict.file}`, RELOAD],
+        [`move line ${verdict.shadowed.line} above line ${verdict.matched.line} in ${verdict.file}`, verdict.reload],
       );
     }
     if (verdict.matched.method === 'reject') {
       return fail(`line ${verdict.matched.line} rejects the app's ${verdict.request}`, [lineRef(verdict.matched)], [
         `put a line for the app above it: ${verdict.suggestedLine}`,
-        RELOAD,
+        verdict.reload,
       ]);
     }
     const decides = `line ${verdict.matched.line} (${verdict.matched.text.trim()}) takes the app's ${verdict.request}: ${verdict.matched.method}`;
@@ -87,7 +94,7 @@ export const hbaCheck: Check<DoctorContext> = {
         `replace the regex on line ${lines} with one without back-references or lookahead, or list the names`,
       ]);
     }
-    if (view.reload) return warn(decides, [view.reload], [RELOAD]);
+    if (view.reload) return warn(decides, [view.reload], [verdict.reload]);
     if (lint.length > 0 || view.evidence.length > 0) return warn(`${decides}; ${lint.length} finding(s) in the file`, [...lint, ...view.evidence]);
     return pass(decides, [where]);
   },

@@ -1,4 +1,4 @@
-import type { PostgresTarget } from '@kit-db-test/schema';
+import { tlsOptions, type PostgresTarget } from '@kit-db-test/schema';
 import pg from 'pg';
 
 /** The server's error, as libpq's clients see it. */
@@ -36,7 +36,7 @@ export async function login(target: PostgresTarget, timeoutMs: number): Promise<
     application_name: 'kit-db-test doctor',
     // Bounds each statement on the client side too: a server that stops answering mid-session.
     query_timeout: timeoutMs * 2,
-    ...(target.sslmode === 'disable' ? {} : { ssl: { rejectUnauthorized: target.sslmode !== 'require' } }),
+    ...(tlsOptions(target) ? { ssl: tlsOptions(target) } : {}),
   });
   // An 'error' event after connect (server restarting) must not crash the doctor.
   client.on('error', () => undefined);

@@ -1,10 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 
-export type ProbeResult = { ok: true; localAddress: string | undefined } | { ok: false; code: string };
+export type ProbeResult = { ok: true; localAddress: string | undefined } | { ok: false; code: string; ms: number };
 
 /** Opens (and closes) a TCP or unix-socket connection, giving up after `timeoutMs`. */
 export function probe(target: { path: string } | { host: string; port: number }, timeoutMs: number): Promise<ProbeResult> {
+  const start = performance.now();
+  const ms = () => Math.round(performance.now() - start);
   return new Promise((resolve) => {
     const socket = 'path' in target ? connect({ path: target.path }) : connect({ host: target.host, port: target.port, autoSelectFamily: false });
     const done = (result: ProbeResult) => {
@@ -12,9 +14,9 @@ export function probe(target: { path: string } | { host: string; port: number },
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => done({ ok: false, code: 'ETIMEDOUT' }), timeoutMs);
+    const timer = setTimeout(() => done({ ok: false, code: 'ETIMEDOUT', ms: ms() }), timeoutMs);
     socket.once('connect', () => done({ ok: true, localAddress: socket.localAddress }));
-    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, code: error.code ?? 'ERROR' }));
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, code: error.code ?? 'ERROR', ms: ms() }));
   });
 }
 

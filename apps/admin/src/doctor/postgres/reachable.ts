@@ -3,7 +3,10 @@ import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
 import { localFiles } from '../system-files.js';
 import { fail, pass, warn, type Check, type CheckOutcome } from '../types.js';
+import { locateServer } from './locate-server.js';
+import { diagnoseNetworkFailure, type PingAnswer } from './network-failure.js';
 import { probe, resolveAll } from './probe-socket.js';
+import type { ServerPlace } from './server-place.js';
 
 /** Where distributions put the socket: Debian and RHEL's packages, and the source build's default. */
 const KNOWN_SOCKET_DIRS = ['/var/run/postgresql', '/run/postgresql', '/tmp'];
@@ -51,10 +54,21 @@ async function socketReachable(target: PostgresTarget, timeoutMs: number): Promi
   return fail(`no PostgreSQL socket at ${path}`, evidence, fix);
 }
 
-async function tcpReachable(target: PostgresTarget, timeoutMs: number, context: DoctorContext): Promise<CheckOutcome> {
+/** Does the host answer ICMP echo? Tells a firewall that drops the port from a host that is down. */
+async function pingHost(context: DoctorContext, address: string): Promise<PingAnswer> {
+  const result = await context.commands.run('ping', [address.includes(':') ? '-6' : '-4', '-c', '1', '-W', '1', address], 3000);
+  if (result.error) return null;
+  return result.code === 0 ? 'answered' : 'silent';
+}
+
+async function tcpReachable(target: PostgresTarget, timeoutMs: number, context: DoctorContext, place: ServerPlace): Promise<CheckOutcome> {
   const addresses = isIP(target.host) ? [target.host] : await resolveAll(target.host, timeoutMs);
   if (!Array.isArray(addresses)) {
-    return fail(`cannot resolve ${target.host} (${addresses.code})`, [], ['check the host name in the URL, or use the server\'s address']);
+    return fail(
+      `the name ${target.host} does not resolve (${addresses.code})`,
+      [`getaddrinfo("${target.host}") on this machine: ${addresses.code}: no DNS record and no /etc/hosts entry`],
+      [`check the name in the URL (getent hosts ${target.host} shows what this machine resolves); add it to DNS or /etc/hosts, or use the server's address`],
+    );
   }
   const results = await Promise.all(addresses.map(async (address) => ({ address, result: await probe({ host: address, port: target.port }, timeoutMs) })));
   const open = results.filter((r) => r.result.ok);
@@ -71,22 +85,23 @@ async function tcpReachable(target: PostgresTarget, timeoutMs: number, context: 
       `use ${open[0]!.address} in the URL instead of ${target.host}, or make the server listen on every address: listen_addresses = 'localhost' in postgresql.conf`,
     ]);
   }
-  const timedOut = shut.some((r) => !r.result.ok && r.result.code === 'ETIMEDOUT');
-  return fail(
-    timedOut ? `no answer from ${target.host}:${target.port} within ${timeoutMs} ms` : `nothing listens on ${target.host}:${target.port}`,
-    shut.map(describe),
-    timedOut
-      ? ['a firewall drops the packets, or the host is down: check the address, firewall-cmd --list-all, and the server']
-      : [`start the server (systemctl start postgresql); check port and listen_addresses in postgresql.conf (a server listening only on 127.0.0.1 refuses other addresses)`],
-  );
+  const failed = shut[0]!;
+  if (failed.result.ok) throw new Error('unreachable: a failed probe');
+  const attempt = { address: failed.address, port: target.port, code: failed.result.code, ms: failed.result.ms };
+  const ping = attempt.code === 'ETIMEDOUT' ? await pingHost(context, attempt.address) : null;
+  const outcome = diagnoseNetworkFailure(attempt, place, ping, timeoutMs);
+  const others = shut.slice(1).map(describe);
+  return others.length ? { ...outcome, evidence: [...(outcome.evidence ?? []), ...others] } : outcome;
 }
 
 export const reachableCheck: Check<DoctorContext> = {
   id: 'pg.reachable',
   title: 'Server reachable',
   needs: ['config.valid'],
-  run: (context) => {
+  async run(context) {
     const target = context.config.target as PostgresTarget;
-    return target.socket ? socketReachable(target, context.timeoutMs) : tcpReachable(target, context.timeoutMs, context);
+    const place = await locateServer(context);
+    context.serverPlace = place;
+    return target.socket ? socketReachable(target, context.timeoutMs) : tcpReachable(target, context.timeoutMs, context, place);
   },
 };

@@ -3,9 +3,12 @@ import type { PostgresTarget } from '@kit-db-test/schema';
 import { HbaReadBudgetError, matchHba, parseHba, ruleMatches, type HbaFile, type HbaRequest, type HbaRule } from '../../hba/index.js';
 import type { DoctorContext } from '../context.js';
 import { readDirEntries, readUtf8 } from '../system-files.js';
-import type { HbaLineRef, HbaVerdict } from './hba-verdict.js';
+import { reloadCommand, type HbaLineRef, type HbaVerdict } from './hba-verdict.js';
 import { hbaName } from './hba-name.js';
+import { parseHbaRefusal, type SeenClient } from './hba-refusal.js';
 import { locateHba, type HbaLocation } from './locate-hba.js';
+import { locateServer } from './locate-server.js';
+import { rulesFromServer, type ServerRules } from './server-hba-rules.js';
 
 export interface HbaReading {
   verdict: HbaVerdict | null;
@@ -13,6 +16,8 @@ export interface HbaReading {
   problem: string | null;
   /** what to do about it, when not the usual (run as root, give --hba-file) */
   problemFix?: string[];
+  /** the server runs on another host and none of its files or rules could be read */
+  remote?: boolean;
   location: HbaLocation | null;
   parsed: HbaFile | null;
   request: HbaRequest | null;
@@ -20,15 +25,18 @@ export interface HbaReading {
 
 const cache = new WeakMap<DoctorContext, Promise<HbaReading>>();
 
-/** The connection the app makes, as pg_hba.conf sees it. */
-export function appRequest(target: PostgresTarget, clientAddress: string | undefined): HbaRequest {
+/**
+ * The connection the app makes, as pg_hba.conf sees it: the address and TLS state the server said
+ * it saw, when it refused the login (NAT and proxies change both); else this side's.
+ */
+export function appRequest(target: PostgresTarget, clientAddress: string | undefined, seen?: SeenClient | null): HbaRequest {
   if (target.socket) return { type: 'local', database: target.database, user: target.user };
   return {
     type: 'host',
-    ssl: target.sslmode !== 'disable',
+    ssl: seen ? seen.ssl : target.sslmode !== 'disable',
     database: target.database,
     user: target.user,
-    address: (clientAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    address: (seen?.address ?? clientAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
   };
 }
 
@@ -37,7 +45,8 @@ function describeRequest(request: HbaRequest): string {
   return request.type === 'local' ? `local (unix socket) ${base}` : `TCP ${base} from ${request.address}${request.ssl ? ' over SSL' : ''}`;
 }
 
-function suggestedLine(request: HbaRequest): string {
+/** The line to add for the app's connection, names quoted where pg_hba.conf needs it. */
+export function suggestedLine(request: HbaRequest): string {
   const [database, user] = [hbaName(request.database), hbaName(request.user)];
   if (request.type === 'local') return `local   ${database}   ${user}   scram-sha-256`;
   const mask = request.address?.includes(':') ? '/128' : '/32';
@@ -54,13 +63,38 @@ function ref(rule: HbaRule): HbaLineRef {
   return { file: rule.file, line: rule.line, text: rule.raw, method: rule.method };
 }
 
+/** Why the doctor reads no pg_hba.conf of a server on another host, and where the operator finds it. */
+function remoteProblem(host: string, why: string, serverPath: string | null): Pick<HbaReading, 'problem' | 'problemFix' | 'remote'> {
+  const where = serverPath ? `its pg_hba.conf is ${serverPath} on ${host}` : `its pg_hba.conf is on ${host}`;
+  return {
+    remote: true,
+    problem: `${why}; ${where}, not a file of this machine (a local /etc/postgresql belongs to another cluster)`,
+    problemFix: [
+      `on ${host}, find the file with SHOW hba_file as a superuser (psql -h ${host} -U postgres -c 'SHOW hba_file'), copy it here and give --hba-file COPY (and --server-log COPY for the server log)`,
+      'or run the doctor with a role that may read pg_hba_file_rules (a superuser) to let it read the rules from the server',
+    ],
+  };
+}
+
 async function read(context: DoctorContext): Promise<HbaReading> {
   const none = { verdict: null, location: null, parsed: null, request: null };
-  const located = await locateHba({ files: context.files, hbaFile: context.options.hbaFile, session: context.session });
+  const place = await locateServer(context);
+  const given = context.options.hbaFile !== undefined;
+  let located: HbaLocation | { problem: string };
+  let remoteText: string | null = null;
+  if (!place.local && !given) {
+    // Never this machine's files for a server on another host: the server's own view, or nothing.
+    const fromServer: ServerRules = context.session ? await rulesFromServer(context.session) : { path: null };
+    if (fromServer.text === undefined) return { ...none, ...remoteProblem(place.host, place.why, fromServer.path) };
+    located = { path: fromServer.path, how: `pg_hba_file_rules on ${place.host}`, major: fromServer.major };
+    remoteText = fromServer.text;
+  } else {
+    located = await locateHba({ files: context.files, hbaFile: context.options.hbaFile, session: context.session });
+  }
   if ('problem' in located) return { ...none, problem: located.problem };
   // --hba-file names a file on this machine; a found path is the server's, read under --root.
-  const onDisk = (path: string) => (context.options.hbaFile !== undefined ? path : context.files.local(path));
-  const content = readUtf8(onDisk(located.path));
+  const onDisk = (path: string) => (given ? path : context.files.local(path));
+  const content = remoteText !== null ? { text: remoteText } : readUtf8(onDisk(located.path));
   if ('error' in content) {
     const hint = content.error === 'EACCES' ? ': run the doctor as root or postgres (sudo) to let it read it' : '';
     return { ...none, location: located, problem: `${located.path} (found by ${located.how}) is not readable (${content.error})${hint}` };
@@ -85,8 +119,14 @@ async function read(context: DoctorContext): Promise<HbaReading> {
     throw error;
   }
   const target = context.config.target as PostgresTarget;
-  const request = appRequest(target, context.clientAddress);
+  const refused = context.login && !context.login.ok && 'serverError' in context.login ? parseHbaRefusal(context.login.serverError.message) : null;
+  const request = appRequest(target, context.clientAddress, refused);
   const match = matchHba(parsed, request);
+  let tlsMismatch: HbaVerdict['tlsMismatch'] = null;
+  if (!match.rule && request.type === 'host') {
+    const flipped = matchHba(parsed, { ...request, ssl: !request.ssl }).rule;
+    if (flipped && (flipped.type === 'hostssl' || flipped.type === 'hostnossl')) tlsMismatch = { line: ref(flipped), clientSsl: request.ssl ?? false };
+  }
   let shadowed: HbaLineRef | null = null;
   if (match.rule && !namesApp(match.rule, request)) {
     // A later line for the app that matches on its own is hidden by the one that matched first.
@@ -102,6 +142,8 @@ async function read(context: DoctorContext): Promise<HbaReading> {
       shadowed,
       firstRuleLine: parsed.rules.find((r) => r.file === located.path)?.line ?? null,
       suggestedLine: suggestedLine(request),
+      reload: reloadCommand(place),
+      tlsMismatch,
       invalid: parsed.invalid.map((i) => ({ line: i.line, message: i.message })),
       undecided: match.skipped.filter((s) => s.reason === 'too-costly').map((s) => ({ line: s.rule.line, detail: s.detail })),
     },

@@ -30,6 +30,11 @@ export function markServerLogs(context: DoctorContext): void {
 
 /** The server log's account of the doctor's refused login (--server-log, else where distributions keep it). */
 export function readRefusal(context: DoctorContext, user: string): RefusalReading {
+  const place = context.serverPlace;
+  if (!context.options.serverLog && place && !place.local) {
+    // This machine's /var/log/postgresql, if any, is another cluster's.
+    return { refusal: null, problem: `the server log is on ${place.host}, the database host (${place.why}): give a copy with --server-log PATH`, fix: [], ofAttempt: false };
+  }
   const paths = candidates(context);
   if (paths.length === 0) {
     return {

@@ -1,9 +1,12 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
 import { fail, pass, type Check } from '../types.js';
+import { locateServer } from './locate-server.js';
 import { login } from './login.js';
 import { markServerLogs } from './read-server-log.js';
 import { psql } from './sql-fix.js';
+import { diagnoseTls, isTlsFailure } from './tls-failure.js';
+import { probeTls } from './tls-probe.js';
 
 /**
  * Like pg_isready: does a PostgreSQL server answer the protocol? The doctor logs in as the app
@@ -37,6 +40,11 @@ export const serverAnswersCheck: Check<DoctorContext> = {
     }
     if ('passwordMissing' in attempt) return pass(`PostgreSQL answers (it asks for a password: see below) (${attempt.ms} ms)`);
     const { code, message } = attempt.networkError;
+    if (isTlsFailure(code, message)) {
+      const probed = target.socket ? null : await probeTls(target.host, target.port, context.timeoutMs);
+      const certificate = probed && 'offered' in probed && probed.offered ? probed.certificate : null;
+      return diagnoseTls(target, { code, message }, certificate, context.serverPlace ?? (await locateServer(context)));
+    }
     return fail(
       code === 'ETIMEDOUT' ? `no answer within ${context.timeoutMs} ms` : `the connection failed before the server answered (${code})`,
       [message],

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempProject, type TempProject } from '@kit-db-test/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,45 @@ describe('service.unit', () => {
       commands: { 'systemctl is-enabled kit-db-test.service': { code: 1, stdout: 'disabled\n' }, 'systemctl is-active kit-db-test.service': 'active\n' },
     });
     expect(await unitCheck.run(context)).toMatchObject({ status: 'warn', fix: ['systemctl enable kit-db-test.service'] });
+  });
+
+  describe('after a re-render: a unit or environment file newer than the running service', () => {
+    // systemctl show's answer for a service that last started on 24 November 2026 at 10:00 UTC.
+    const started = (needsReload = 'no') => ({
+      'systemctl is-enabled kit-db-test.service': 'enabled\n',
+      'systemctl is-active kit-db-test.service': 'active\n',
+      'systemctl show -p ActiveEnterTimestamp -p NeedDaemonReload kit-db-test.service': `ActiveEnterTimestamp=Tue 2026-11-24 10:00:00 UTC\nNeedDaemonReload=${needsReload}\n`,
+    });
+    const touch = (path: string, iso: string) => utimesSync(join(project.root, path), new Date(iso), new Date(iso));
+    beforeEach(() => {
+      touch('etc/systemd/system/kit-db-test.service', '2026-11-24T09:00:00Z');
+      touch('etc/kit-db-test/kit-db-test.env', '2026-11-24T09:00:00Z');
+    });
+
+    it('files older than the start: passes', async () => {
+      expect(await unitCheck.run(fixtureContext({ root: project.root, commands: started() }))).toMatchObject({ status: 'pass' });
+    });
+
+    it('the environment file changed since: the running site has old settings, restart it', async () => {
+      touch('etc/kit-db-test/kit-db-test.env', '2026-11-24T10:05:00Z');
+      const outcome = await unitCheck.run(fixtureContext({ root: project.root, commands: started() }));
+      expect(outcome).toMatchObject({ status: 'warn', summary: 'the running site has old settings: systemctl restart kit-db-test', fix: ['systemctl restart kit-db-test'] });
+      expect(outcome.evidence).toContain('/etc/kit-db-test/kit-db-test.env changed 2026-11-24T10:05:00.000Z, after the service started (2026-11-24T10:00:00.000Z)');
+    });
+
+    it('the unit changed since (NeedDaemonReload=yes): daemon-reload first', async () => {
+      touch('etc/systemd/system/kit-db-test.service', '2026-11-24T10:05:00Z');
+      expect(await unitCheck.run(fixtureContext({ root: project.root, commands: started('yes') }))).toMatchObject({
+        status: 'warn',
+        summary: 'the running site has old settings: systemctl restart kit-db-test',
+        fix: ['systemctl daemon-reload && systemctl restart kit-db-test'],
+      });
+    });
+
+    it('a file written in the second the service started is not newer (systemd prints whole seconds)', async () => {
+      touch('etc/kit-db-test/kit-db-test.env', '2026-11-24T10:00:00.600Z');
+      expect(await unitCheck.run(fixtureContext({ root: project.root, commands: started() }))).toMatchObject({ status: 'pass' });
+    });
   });
 
   it('is skipped, not failed, where systemd is not the init system', async () => {

@@ -3,6 +3,7 @@ import type { SiteListen } from '../site/site-settings.js';
 import { SITE_UNIT } from '../site/site-settings.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
 import { httpFetch, type HttpResult } from './http-get.js';
+import { parseShow } from './systemctl-show.js';
 
 /** The site's /health; who answered (driver, database, user) only for a visitor KDT_DETAILS lets see it. */
 interface Health {
@@ -43,6 +44,27 @@ function systemdPresent(context: DoctorContext): boolean {
   return context.files.exists('/run/systemd/system');
 }
 
+/**
+ * The unit or an environment file changed after the service last started: the running process
+ * still has the settings it started with (systemd reads both at start only; a changed unit also
+ * needs daemon-reload, which NeedDaemonReload= says).
+ */
+async function staleSettings(context: DoctorContext, unitPath: string, envFiles: string[]): Promise<{ evidence: string[]; fix: string } | null> {
+  const shown = await context.commands.run('systemctl', ['show', '-p', 'ActiveEnterTimestamp', '-p', 'NeedDaemonReload', SITE_UNIT]);
+  if (shown.code !== 0) return null;
+  const { startedAt, needsReload, raw } = parseShow(shown.stdout);
+  if (startedAt === null) return null;
+  const newer = [unitPath, ...envFiles].flatMap((file) => {
+    const mtime = context.files.stat(file)?.mtimeMs;
+    // systemd prints whole seconds: a file written in the second the service started is not newer.
+    return mtime !== undefined && mtime >= startedAt + 1000 ? [{ file, mtime }] : [];
+  });
+  if (newer.length === 0 && !needsReload) return null;
+  const evidence = [`systemctl show: ${raw}`, ...newer.map((n) => `${n.file} changed ${new Date(n.mtime).toISOString()}, after the service started (${new Date(startedAt).toISOString()})`)];
+  const unitChanged = needsReload || newer.some((n) => n.file === unitPath);
+  return { evidence, fix: unitChanged ? 'systemctl daemon-reload && systemctl restart kit-db-test' : 'systemctl restart kit-db-test' };
+}
+
 export const unitCheck: Check<DoctorContext> = {
   id: 'service.unit',
   title: 'Site service',
@@ -62,6 +84,8 @@ export const unitCheck: Check<DoctorContext> = {
       return warn(`${SITE_UNIT} runs but will not start at boot`, [state], [`systemctl enable ${SITE_UNIT}`]);
     }
     if (!unit.user) return warn(`${SITE_UNIT} runs as root`, [state], ['set User= and Group= to a service account in the unit']);
+    const stale = await staleSettings(context, unitPath, unit.environmentFiles);
+    if (stale) return warn('the running site has old settings: systemctl restart kit-db-test', [state, ...stale.evidence], [stale.fix]);
     return pass(`${SITE_UNIT} is enabled and active, as ${unit.user}`, [state]);
   },
 };
@@ -84,7 +108,7 @@ export const siteHealthCheck: Check<DoctorContext> = {
     if (!health) return fail(`${where}${context.site.basePath}/health does not answer as the site would (HTTP ${result.answer.status})`, [result.answer.body.slice(0, 200)], ['another program listens there: check PORT/SOCKET_PATH in the site\'s environment']);
     const who = whoAnswered(health);
     if (result.answer.status !== 200) return fail(`the site answers, but its database does not (${who})`, [result.answer.body.slice(0, 300)]);
-    return pass(`${where}: ${who}`);
+    return pass(`${where}: ${who}`, [`probed: GET ${where}${context.site.basePath}/health answered 200`]);
   },
 };
 
@@ -110,7 +134,11 @@ export const publicPathCheck: Check<DoctorContext> = {
     if (!viaProxy.ok) return fail(`${publicUrl.href} does not answer: ${viaProxy.message}`, [], ['check httpd (systemctl status httpd) and the httpd checks']);
     const a = parseHealth(viaProxy);
     const b = parseHealth(direct);
-    if (!a) return fail(`${publicUrl.href}health is not the site's (HTTP ${viaProxy.answer.status})`, [viaProxy.answer.body.slice(0, 200)], ['the ProxyPass does not reach the site: see httpd.proxy']);
+    if (!a) {
+      return fail(`${publicUrl.href}health is not the site's (HTTP ${viaProxy.answer.status})`, [`probed: GET ${publicUrl.href}health`, viaProxy.answer.body.slice(0, 200)], [
+        'httpd gives these requests to something else than the site: httpd.vhost names the virtual host that takes them (and why), httpd.proxy what its ProxyPass points at',
+      ]);
+    }
     if (b && a.app.instance !== b.app.instance) {
       return fail('httpd reaches another site process than the one on the configured address', [`through httpd: instance ${a.app.instance}; direct: instance ${b.app.instance}`], ['point ProxyPass at the address in the site\'s environment']);
     }
@@ -127,7 +155,10 @@ export const publicPathCheck: Check<DoctorContext> = {
     if (!post.ok || post.answer.status !== 400) {
       return warn(`a test form post through httpd answered ${post.ok ? post.answer.status : post.code}, not 400`, []);
     }
-    return pass(`${publicUrl.href} reaches instance ${a.app.instance}; a form post passes the origin check`);
+    return pass(`${publicUrl.href} reaches instance ${a.app.instance}; a form post passes the origin check`, [
+      `probed: GET ${publicUrl.href}health answered instance ${a.app.instance}${b ? ', the one on the direct address' : ''}`,
+      `probed: POST ${publicUrl.href} with Origin ${publicUrl.origin} and an empty form: 400 (the origin check let it through; nothing stored)`,
+    ]);
   },
 };
 

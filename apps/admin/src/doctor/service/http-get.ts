@@ -20,8 +20,8 @@ export interface HttpRequest {
 }
 
 /**
- * One HTTP request with a hard timeout. A self-signed certificate on the public URL is accepted:
- * the doctor checks the path through httpd, not the certificate.
+ * One HTTP request with a hard timeout. Any certificate on the public URL is accepted here: this
+ * checks the path through httpd, and https.certificate judges the certificate on its own.
  */
 export function httpFetch(req: HttpRequest): Promise<HttpResult> {
   return new Promise((resolve) => {

@@ -41,6 +41,48 @@ export interface SiteSettingsInput {
   publicUrl?: string | undefined;
 }
 
+/** The site's environment as its service gets it, and where that came from. */
+export interface SiteEnvironment {
+  unitPath: string | null;
+  unit: UnitFile | null;
+  env: Record<string, string>;
+  envSource: string;
+  /** the environment files read */
+  files: string[];
+  /** the ones that exist but could not be read (EACCES when not root) */
+  unreadable: { file: string; error: string }[];
+}
+
+/**
+ * The unit file's EnvironmentFile= (or --env-file) and Environment=, as systemd gives them to the
+ * service; the doctor's own environment when there is no unit and no file.
+ */
+export function siteEnvironment(input: Pick<SiteSettingsInput, 'files' | 'processEnv' | 'envFile'>): SiteEnvironment {
+  const { files } = input;
+  const unitPath = UNIT_PATHS.find((p) => files.exists(p)) ?? null;
+  const unitRead = unitPath ? files.read(unitPath) : null;
+  const unit = unitRead && 'text' in unitRead ? parseUnitFile(unitRead.text) : null;
+
+  const envFiles = input.envFile ? [input.envFile] : (unit?.environmentFiles ?? []);
+  let env: Record<string, string> = {};
+  const sources: string[] = [];
+  const unreadable: { file: string; error: string }[] = [];
+  for (const file of envFiles) {
+    const read = files.read(file);
+    if ('text' in read) {
+      env = { ...env, ...parseEnvironmentFile(read.text) };
+      sources.push(file);
+    } else if (read.error !== 'ENOENT') unreadable.push({ file, error: read.error });
+  }
+  const read = [...sources];
+  if (unit) env = { ...env, ...unit.environment };
+  if (sources.length === 0 && !unit) {
+    env = Object.fromEntries(Object.entries(input.processEnv).filter((e): e is [string, string] => e[1] !== undefined));
+    sources.push('the doctor\'s own environment');
+  } else if (unit) sources.push(`${unitPath}`);
+  return { unitPath, unit, env, envSource: sources.join(', '), files: read, unreadable };
+}
+
 /** Reads `export const base = "/kit-db-test";` from adapter-node's build output without running it. */
 export function buildBasePath(adapterNodeJs: string): string | null {
   const m = /export const base = "([^"]*)"/.exec(adapterNodeJs);
@@ -51,27 +93,8 @@ export function buildBasePath(adapterNodeJs: string): string | null {
  * Resolves the site's settings the way the running service sees them: the unit file's
  * EnvironmentFile= and Environment= (or --env-file), else the doctor's own environment.
  */
-export function siteSettings(input: SiteSettingsInput): SiteSettings {
-  const { files } = input;
-  const unitPath = UNIT_PATHS.find((p) => files.exists(p)) ?? null;
-  const unitRead = unitPath ? files.read(unitPath) : null;
-  const unit = unitRead && 'text' in unitRead ? parseUnitFile(unitRead.text) : null;
-
-  const envFiles = input.envFile ? [input.envFile] : (unit?.environmentFiles ?? []);
-  let env: Record<string, string> = {};
-  const sources: string[] = [];
-  for (const file of envFiles) {
-    const read = files.read(file);
-    if ('text' in read) {
-      env = { ...env, ...parseEnvironmentFile(read.text) };
-      sources.push(file);
-    }
-  }
-  if (unit) env = { ...env, ...unit.environment };
-  if (sources.length === 0 && !unit) {
-    env = Object.fromEntries(Object.entries(input.processEnv).filter((e): e is [string, string] => e[1] !== undefined));
-    sources.push('the doctor\'s own environment');
-  } else if (unit) sources.push(`${unitPath}`);
+export function siteSettings(input: SiteSettingsInput & { environment?: SiteEnvironment }): SiteSettings {
+  const { unitPath, unit, env, envSource } = input.environment ?? siteEnvironment(input);
 
   const listen: SiteListen = env.SOCKET_PATH
     ? { kind: 'socket', path: env.SOCKET_PATH }
@@ -95,6 +118,6 @@ export function siteSettings(input: SiteSettingsInput): SiteSettings {
     unitPath,
     unit,
     env,
-    envSource: sources.join(', '),
+    envSource,
   };
 }

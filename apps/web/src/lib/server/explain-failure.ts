@@ -2,7 +2,7 @@ import { classifyDatabaseError, ConfigError, type ResolvedConfig } from '@kit-db
 
 /** What the page and /health say when the database does not work. Plain data: safe to send. */
 export interface Failure {
-  kind: 'config' | 'connect' | 'timeout' | 'authenticate' | 'database-missing' | 'table-missing' | 'schema-outdated' | 'permission' | 'sqlite-file' | 'disk-full' | 'other';
+  kind: 'config' | 'connect' | 'tls' | 'timeout' | 'authenticate' | 'database-missing' | 'table-missing' | 'schema-outdated' | 'permission' | 'sqlite-file' | 'disk-full' | 'other';
   summary: string;
   /** the server's own message (passwords masked) */
   message: string;

@@ -13,6 +13,10 @@ export interface DbIdentity {
   endpoint: string;
   /** null where it does not apply (SQLite) */
   ssl: boolean | null;
+  /** the TLS protocol (e.g. TLSv1.3) when encrypted */
+  sslVersion: string | null;
+  /** what the client checked of the server's certificate: "name and chain", "chain", "nothing"; null when not encrypted */
+  certificateVerified: 'name and chain' | 'chain' | 'nothing' | null;
   /** SQLite only */
   journalMode: string | null;
 }
@@ -24,6 +28,14 @@ interface PgIdentityRow {
   addr: string | null;
   port: number | null;
   ssl: boolean | null;
+  ssl_version: string | null;
+}
+
+/** What a connection that succeeded has verified: the client refuses one that fails the check its sslmode asks. */
+function verifiedBy(target: Extract<ResolvedConfig['target'], { driver: 'postgresql' }>): DbIdentity['certificateVerified'] {
+  if (target.sslmode === 'verify-full') return 'name and chain';
+  if (target.sslmode === 'verify-ca' || (target.sslmode === 'require' && target.sslrootcert && target.sslrootcert !== 'system')) return 'chain';
+  return 'nothing';
 }
 
 /** Asks the database who it is; one round trip on PostgreSQL, two pragmas on SQLite. */
@@ -42,13 +54,16 @@ export async function identify(orm: Orm, config: ResolvedConfig): Promise<DbIden
       user: userInfo().username,
       endpoint: target.path,
       ssl: null,
+      sslVersion: null,
+      certificateVerified: null,
       journalMode: journal?.journal_mode ?? null,
     };
   }
   const [row] = await connection.execute<PgIdentityRow[]>(
     `select current_setting('server_version') as server_version, current_user as "user", current_database() as database,
             inet_server_addr()::text as addr, inet_server_port() as port,
-            (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as ssl`,
+            (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as ssl,
+            (select version from pg_stat_ssl where pid = pg_backend_pid()) as ssl_version`,
   );
   if (!row) throw new Error('the identity query returned no row');
   // inet_server_addr() is null over a unix socket.
@@ -62,6 +77,8 @@ export async function identify(orm: Orm, config: ResolvedConfig): Promise<DbIden
     user: row.user,
     endpoint,
     ssl: row.ssl ?? false,
+    sslVersion: row.ssl ? row.ssl_version : null,
+    certificateVerified: row.ssl ? verifiedBy(target) : null,
     journalMode: null,
   };
 }

@@ -10,6 +10,7 @@ import type { PageState } from './status.js';
 const PUBLIC_FAILURES: Record<Failure['kind'], Pick<Failure, 'summary' | 'next'>> = {
   config: { summary: "the site's configuration is invalid", next: 'pnpm admin config' },
   connect: { summary: 'the database is unreachable', next: 'pnpm admin doctor' },
+  tls: { summary: 'the encrypted connection to the database failed', next: 'pnpm admin doctor' },
   timeout: { summary: 'the database did not answer in time', next: 'pnpm admin doctor' },
   authenticate: { summary: "the database refused the site's login", next: 'pnpm admin doctor' },
   'database-missing': { summary: "the site's database does not exist", next: 'pnpm admin doctor' },

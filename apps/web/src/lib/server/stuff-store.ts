@@ -90,7 +90,8 @@ export async function probeWrite(orm: Orm): Promise<void> {
   await em.begin();
   let failure: unknown;
   try {
-    await em.getConnection().execute('insert into stuff (id, stuff, things) values (-1, ?, ?)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
+    // The columns a post writes: a table too old for the site's insert fails here too, not only on a post.
+    await em.getConnection().execute('insert into stuff (id, stuff, things, submission_key) values (-1, ?, ?, null)', [PROBE.stuff, PROBE.things], 'run', em.getTransactionContext());
   } catch (error) {
     failure = error;
   }
