@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pgServers, query, startPostgres, tempProject, withMargin, type PgCluster, type TempProject } from '@kit-db-test/testing';
@@ -254,6 +254,52 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     expect(hba.evidence[0]).toMatch(/changed at .*, after the server last loaded its configuration .*: the server still uses the old rules$/);
     expect(hba.fix[0]).toMatch(/^systemctl reload postgresql/);
     expect(report.run.code).toBe(0);
+  });
+
+  it('pg_hba.conf fixed on disk and not reloaded: the login still fails, and the doctor says the server uses its old rules; reloading fixes it', async () => {
+    await cluster.setHba(CLASSIC_HBA);
+    // The server's own refusal shows it has loaded these rules: an edit written from now on waits for a reload.
+    await expect(query(cluster.socketUrl(), 'select 1')).rejects.toThrow(/Peer authentication failed/);
+    // The operator's edit, without the reload.
+    writeFileSync(cluster.hbaFile, `${moveLine(CLASSIC_HBA, 3, 2)}\n`);
+    // …a minute after the server last read its files (the doctor allows a second of clock skew).
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(cluster.hbaFile, later, later);
+    const report = await run();
+    const auth = report.check('pg.auth');
+    expect(auth).toMatchObject({ status: 'fail', summary: 'pg_hba.conf was changed and not reloaded: the server still refuses by its old rules' });
+    expect(auth.evidence).toContain('the server decided by line 2 as it loaded it: local   all       all                     peer');
+    expect(auth.evidence).toContain(`the file now gives the connection to ${cluster.hbaFile} line 2: local   kdt_app   kdt_app                 scram-sha-256`);
+    expect(auth.fix[0]).toMatch(/^systemctl reload postgresql/);
+    // Without a session the server's reload time comes from its log.
+    expect(report.check('pg.hba').status).toBe('warn');
+    expect(report.check('pg.hba').evidence[0]).toMatch(/changed at .*, after the server last loaded its configuration \(.*server\.log\): the server still uses the old rules$/);
+    await cluster.setHba(moveLine(CLASSIC_HBA, 3, 2)); // writes the same file and reloads
+    expectHealthy(await run());
+  });
+
+  it('names that pg_hba.conf reads as keywords, groups or lists are quoted in the line it suggests; the server takes that line', async () => {
+    const role = '+Kdt App, 2';
+    const database = 'sameuser';
+    const password = 'other-secret-pw';
+    await cluster.admin(`DROP DATABASE IF EXISTS "${database}"`);
+    await cluster.admin(`DROP ROLE IF EXISTS "${role}"`);
+    await cluster.admin(`CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
+    await cluster.admin(`CREATE DATABASE "${database}" OWNER "${role}"`);
+    const file = project.writeFile('other-password', `${password}\n`);
+    const url = cluster.socketUrl({ user: role, password: undefined, database });
+    const other = (args: string[] = files()) => doctor(args, { env: { KDT_ROOT: project.root, DATABASE_URL: url, DATABASE_PASSWORD_FILE: file } });
+    await cluster.setHba([HEADER, HOST_LINE].join('\n'));
+    const report = await other();
+    outputs.push(report.run.all);
+    const fix = report.check('pg.auth').fix[0]!;
+    expect(fix).toBe(`in ${cluster.hbaFile}, add above line 2: local   "sameuser"   "+Kdt App, 2"   scram-sha-256`);
+    await cluster.setHba([HEADER, fix.replace(/^.*: /, ''), HOST_LINE].join('\n'));
+    const init = await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, DATABASE_URL: url, DATABASE_PASSWORD_FILE: file } });
+    expect(init.code, init.all).toBe(0);
+    const after = await other();
+    expect(after.with('fail').filter((id) => id.startsWith('pg.')), JSON.stringify(after.checks.slice(1, 9), null, 1)).toEqual([]);
+    expect(after.check('pg.auth').summary).toMatch(/^logged in as "\+Kdt App, 2" via .* line 2 \(scram-sha-256\)$/);
   });
 
 });

@@ -45,6 +45,8 @@ export interface DoctorContext {
   configNotes?: string[];
   /** PostgreSQL: the client address a TCP connection came from (for matching pg_hba.conf host lines) */
   clientAddress?: string | undefined;
+  /** PostgreSQL: each server log's size before the doctor logged in (its own attempt is what follows) */
+  logMarks?: Map<string, number>;
   /** PostgreSQL: the result of logging in with the configured credentials */
   login?: LoginAttempt;
   /** PostgreSQL: an open session as the app's role, once the login worked */

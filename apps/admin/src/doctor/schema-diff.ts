@@ -1,4 +1,4 @@
-import { createOrm, type ResolvedConfig } from '@kit-db-test/schema';
+import { createOrm, type CreateOrmOptions, type ResolvedConfig } from '@kit-db-test/schema';
 import { meaningfulStatements } from '../database/schema-sql.js';
 import { fail, pass, type CheckOutcome } from './types.js';
 
@@ -6,8 +6,12 @@ import { fail, pass, type CheckOutcome } from './types.js';
  * Does table stuff match the entity? The comparison init-database makes, reported instead of run;
  * `detail` adds to the summary (e.g. SQLite's journal mode).
  */
-export async function schemaOutcome(config: ResolvedConfig, detail: (orm: Awaited<ReturnType<typeof createOrm>>) => Promise<string> = async () => ''): Promise<CheckOutcome> {
-  const orm = await createOrm(config);
+export async function schemaOutcome(
+  config: ResolvedConfig,
+  detail: (orm: Awaited<ReturnType<typeof createOrm>>) => Promise<string> = async () => '',
+  options: CreateOrmOptions = {},
+): Promise<CheckOutcome> {
+  const orm = await createOrm(config, options);
   try {
     const statements = meaningfulStatements(await orm.schema.getUpdateSchemaSQL({ safe: true, dropTables: false }));
     const extra = await detail(orm);

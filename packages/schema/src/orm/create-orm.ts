@@ -19,6 +19,11 @@ export interface CreateOrmOptions {
    * that gave up waiting never has its write land later. Unset: only the connect timeout applies.
    */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: the schema the table is read and compared in (the doctor passes the one the
+   * role's search_path reaches). Unset: public; the site leaves it unset.
+   */
+  schema?: string;
 }
 
 /** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
@@ -31,6 +36,7 @@ function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: Cr
   return PostgresOrm.init({
     entities: [Stuff],
     dbName: target.database,
+    ...(options.schema ? { schema: options.schema } : {}),
     host: target.host,
     port: target.port,
     user: target.user,

@@ -1,18 +1,24 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { CheckOutcome } from '../types.js';
 import { fail } from '../types.js';
+import { hbaName } from './hba-name.js';
+import { lineForRefusal, parseHbaRefusal } from './hba-refusal.js';
 import { lineRef, RELOAD, tlsMismatchFix, tlsMismatchSummary, type HbaVerdict } from './hba-verdict.js';
 import type { ServerError } from './login.js';
 import type { LoggedRefusal } from './server-log.js';
-import { lineForRefusal, parseHbaRefusal } from './hba-refusal.js';
+import { psql, q } from './sql-fix.js';
 
 export interface AuthFacts {
   target: PostgresTarget;
   error: ServerError;
   /** the server log's account of the refusal, when the doctor could read it */
   refusal: LoggedRefusal | null;
+  /** the refusal was logged during the doctor's own attempt (not an older one) */
+  refusalOfAttempt?: boolean;
   /** why there is no log account, e.g. "/var/log/postgresql/… is not readable (EACCES)" */
   logProblem: string | null;
+  /** what the operator can run to see the server's lines, when the doctor could not */
+  logFix?: string[];
   /** what pg_hba.conf does with this connection, when the doctor could read it */
   hba: HbaVerdict | null;
   hbaProblem: string | null;
@@ -21,9 +27,6 @@ export interface AuthFacts {
   /** the server's host, when it runs on another one */
   remoteHost?: string;
 }
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const psql = (sql: string) => `sudo -u postgres psql -c '${sql.replace(/'/g, "'\\''")}'`;
 
 function moveFix(verdict: HbaVerdict): string[] {
   if (verdict.shadowed && verdict.matched) {
@@ -53,6 +56,30 @@ function hbaEvidence(facts: AuthFacts): string[] {
   return evidence;
 }
 
+const words = (text: string) => text.trim().replace(/\s+/g, ' ');
+
+/**
+ * The server refused by rules other than the file's: it was edited and not reloaded. The log's
+ * "Connection matched … line N" quotes the line as the server loaded it; the file may now say
+ * something else there, or the file's own verdict lets the connection in where the server did not.
+ */
+function staleRules(facts: AuthFacts): string[] | null {
+  const disk = facts.hba;
+  if (!disk || disk.invalid.length > 0) return null;
+  const logged = facts.refusalOfAttempt ? facts.refusal?.hbaLine : undefined;
+  if (logged) {
+    if (disk.matched && disk.matched.line === logged.line && words(disk.matched.text) === words(logged.text)) return null;
+    return [
+      `the server decided by line ${logged.line} as it loaded it: ${logged.text}`,
+      disk.matched ? `the file now gives the connection to ${lineRef(disk.matched)}` : `the file now has no line for the connection`,
+    ];
+  }
+  const accepts = disk.matched !== null && disk.matched.method !== 'reject';
+  if (/no pg_hba\.conf entry/.test(facts.error.message) && accepts) return [`the file now gives the connection to ${lineRef(disk.matched!)}, which the server does not have`];
+  if (/pg_hba\.conf rejects connection/.test(facts.error.message) && accepts) return [`the file now gives the connection to ${lineRef(disk.matched!)}, not to a reject line`];
+  return null;
+}
+
 /**
  * Turns a refused login into a diagnosis: the server's message and SQLSTATE, what the server log
  * and pg_hba.conf add, and the fix. The client's message alone cannot tell a wrong password from a
@@ -62,10 +89,18 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
   const { target, error, refusal } = facts;
   const said = `server: ${error.message} (SQLSTATE ${error.code})`;
   const detail = refusal?.details.join(' ') ?? '';
-  const logged = refusal ? [`server log ${refusal.timestamp}: ${refusal.fatal}${detail ? ` DETAIL: ${detail}` : ''}`] : facts.logProblem ? [facts.logProblem] : [];
+  const logged = refusal
+    ? [`server log ${refusal.timestamp}${refusal.pid ? ` [${refusal.pid}]` : ''}: ${refusal.fatal}${detail ? ` DETAIL: ${detail}` : ''}`, ...refusal.hints.map((h) => `server log: HINT: ${h}`)]
+    : facts.logProblem
+      ? [facts.logProblem]
+      : [];
   const evidence = [said, ...hbaEvidence(facts), ...logged];
   const user = q(target.user);
 
+  const stale = staleRules(facts);
+  if (stale) {
+    return fail(`pg_hba.conf was changed and not reloaded: the server still refuses by its old rules`, [said, ...stale, ...logged], [RELOAD]);
+  }
   if (/no pg_hba\.conf entry/.test(error.message)) {
     if (facts.hba?.tlsMismatch) return fail(tlsMismatchSummary(facts.hba.tlsMismatch), [...evidence, lineRef(facts.hba.tlsMismatch.line)], tlsMismatchFix(facts.hba));
     const file = facts.remoteHost ? `the pg_hba.conf on ${facts.remoteHost}` : 'pg_hba.conf';
@@ -80,7 +115,7 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
   }
   if (/(Peer|Ident) authentication failed/i.test(error.message)) {
     const method = /Peer/i.test(error.message) ? 'peer' : 'ident';
-    const fix = facts.hba?.shadowed ? moveFix(facts.hba) : [`give the app a password line above it: ${facts.hba?.suggestedLine ?? `local ${target.database} ${target.user} scram-sha-256`}`, facts.hba?.reload ?? facts.reload ?? RELOAD];
+    const fix = facts.hba?.shadowed ? moveFix(facts.hba) : [`give the app a password line above it: ${facts.hba?.suggestedLine ?? `local ${hbaName(target.database)} ${hbaName(target.user)} scram-sha-256`}`, facts.hba?.reload ?? facts.reload ?? RELOAD];
     fix.push(`or run the site as the OS user "${target.user}", or map the OS user to it with a pg_ident.conf map`);
     return fail(
       `${method} authentication: the OS user running the client is not the database user ${user}`,
@@ -102,6 +137,11 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
         ],
       );
     }
+    if (/has an expired password/.test(detail)) {
+      return fail(`the password of ${user} has expired (VALID UNTIL)`, evidence, [
+        `${psql(`ALTER ROLE ${user} VALID UNTIL 'infinity'`)} (or a new date: VALID UNTIL '2027-12-31')`,
+      ]);
+    }
     if (/Role .* does not exist/.test(detail)) {
       return fail(`role ${user} does not exist`, evidence, [
         `${psql(`CREATE ROLE ${user} LOGIN PASSWORD 'the-password'`)} (use the password in DATABASE_PASSWORD_FILE)`,
@@ -117,15 +157,19 @@ export function diagnoseAuth(facts: AuthFacts): CheckOutcome {
     }
     // With SCRAM the server cannot tell a wrong password apart in its DETAIL (md5 and password
     // lines log "Password does not match"); a logged refusal with none of the reasons above is one.
-    if (/Password does not match/.test(detail) || (refusal && !/does not exist|no password|SCRAM secret|expired/i.test(detail))) {
+    if (/Password does not match/.test(detail) || (refusal && detail === '')) {
       return fail(`wrong password for ${user}`, evidence, [
         `make them agree: the password in DATABASE_PASSWORD_FILE (or the URL), or set it on the server: sudo -u postgres psql -c "\\password ${target.user}"`,
       ]);
     }
+    if (refusal) {
+      // A reason this doctor has no words for: the server's own is the diagnosis.
+      return fail(`the password was refused for ${user}: ${detail}`, evidence, ['act on the server log\'s DETAIL above, then run the doctor again']);
+    }
     return fail(
-      `the password was refused for ${user}: a wrong password, a missing role, or a password stored as md5 under a scram-sha-256 line`,
+      `the password was refused for ${user}: a wrong password, a missing role, an expired password, or a password stored as md5 under a scram-sha-256 line`,
       [...evidence, 'the server log says which; the doctor could not read it'],
-      ['run the doctor as root or postgres (sudo), or give --server-log PATH, to let it read the server log'],
+      [...(facts.logFix ?? []).map((c) => `see the server's line: ${c}`), 'or run the doctor as root or postgres (sudo), or give --server-log PATH, to let it read the server log'],
     );
   }
   return fail(`PostgreSQL refused the login: ${error.message}`, evidence, ['read the server log for the DETAIL line of this refusal']);

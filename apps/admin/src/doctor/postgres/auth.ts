@@ -1,10 +1,11 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
-import { pass, type Check } from '../types.js';
+import { fail, pass, type Check } from '../types.js';
 import { diagnoseAuth } from './auth-diagnosis.js';
 import { reloadCommand } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
 import { readRefusal } from './read-server-log.js';
+import { diagnoseSessionStart } from './session-start.js';
 
 export const authCheck: Check<DoctorContext> = {
   id: 'pg.auth',
@@ -13,8 +14,14 @@ export const authCheck: Check<DoctorContext> = {
   async run(context) {
     const target = context.config.target as PostgresTarget;
     const attempt = context.login!;
-    // The database is checked after the login: a missing one does not mean the login failed.
-    if (attempt.ok || ('serverError' in attempt && attempt.serverError.code === '3D000')) {
+    if ('passwordMissing' in attempt) {
+      return fail(`the server asks for a password (${attempt.passwordMissing.method}) and the configuration has none`, [
+        `neither DATABASE_URL nor DATABASE_PASSWORD_FILE gives a password for "${target.user}"`,
+      ], ['put the password in a file only the service user can read, and set DATABASE_PASSWORD_FILE to its path (or give it in DATABASE_URL, percent-encoded)']);
+    }
+    // The server opens the session after the login: a missing database, ALLOW_CONNECTIONS false or a
+    // missing CONNECT privilege do not mean the login failed; the database check names them.
+    if (attempt.ok || ('serverError' in attempt && diagnoseSessionStart(target, attempt.serverError))) {
       const hba = await readHbaVerdict(context);
       const line = hba.verdict?.matched ? ` via ${hba.verdict.file} line ${hba.verdict.matched.line} (${hba.verdict.matched.method})` : '';
       return pass(`logged in as "${target.user}"${line}`);
@@ -23,9 +30,11 @@ export const authCheck: Check<DoctorContext> = {
     const hba = await readHbaVerdict(context);
     const log = readRefusal(context, target.user);
     return diagnoseAuth({
+      logFix: log.fix,
       target,
       error: attempt.serverError,
       refusal: log.refusal,
+      refusalOfAttempt: log.ofAttempt,
       logProblem: log.problem,
       hba: hba.verdict,
       hbaProblem: hba.problem,

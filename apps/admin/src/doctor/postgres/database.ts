@@ -1,8 +1,8 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
 import { fail, pass, type Check } from '../types.js';
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { diagnoseSessionStart } from './session-start.js';
+import { q } from './sql-fix.js';
 
 export const databaseCheck: Check<DoctorContext> = {
   id: 'pg.database',
@@ -12,11 +12,8 @@ export const databaseCheck: Check<DoctorContext> = {
     const target = context.config.target as PostgresTarget;
     if (!context.session) {
       const error = context.login && 'serverError' in context.login ? context.login.serverError : undefined;
-      return fail(
-        `database ${q(target.database)} does not exist`,
-        error ? [`server: ${error.message} (SQLSTATE ${error.code})`] : [],
-        [`sudo -u postgres psql -c 'CREATE DATABASE ${q(target.database)} OWNER ${q(target.user)}'`],
-      );
+      const diagnosis = error ? diagnoseSessionStart(target, error) : null;
+      return diagnosis ?? fail(`the session could not start${error ? `: ${error.message}` : ''}`, error ? [`server: ${error.message} (SQLSTATE ${error.code})`] : []);
     }
     const { rows } = await context.session.query<{ owner: string; encoding: string }>(
       'select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as encoding from pg_database where datname = current_database()',

@@ -4,11 +4,23 @@ import { localFiles } from '../system-files.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from '../types.js';
 import { lineRef, tlsMismatchFix, tlsMismatchSummary } from './hba-verdict.js';
 import { readHbaVerdict } from './read-hba.js';
+import { readLastConfigLoad } from './read-server-log.js';
 
 /** What the server itself says about the file, when the role may ask (superusers). */
 async function serverView(context: DoctorContext, path: string): Promise<{ evidence: string[]; reload: string | null }> {
   const session = context.session;
-  if (!session) return { evidence: [], reload: null };
+  // --hba-file names a file on this machine; a found path is the server's, under --root.
+  const changedAt = () => (context.options.hbaFile !== undefined ? localFiles : context.files).stat(path)?.mtime;
+  if (!session) {
+    // The login failed: the server's log tells when it last read its files.
+    const logged = readLastConfigLoad(context);
+    const changed = changedAt();
+    const stale = logged && changed && changed.getTime() > logged.at.getTime() + 1000;
+    return {
+      evidence: [],
+      reload: stale ? `${path} changed at ${changed.toISOString()}, after the server last loaded its configuration (${logged.at.toISOString()}, ${logged.log}): the server still uses the old rules` : null,
+    };
+  }
   const evidence: string[] = [];
   try {
     const { rows } = await session.query<{ line_number: number; error: string }>(
@@ -23,8 +35,7 @@ async function serverView(context: DoctorContext, path: string): Promise<{ evide
   if (context.serverPlace && !context.serverPlace.local) return { evidence, reload };
   const { rows } = await session.query<{ loaded: Date }>('select pg_conf_load_time() as loaded');
   const loaded = rows[0]?.loaded;
-  // --hba-file names a file on this machine; a found path is the server's, under --root.
-  const changed = (context.options.hbaFile !== undefined ? localFiles : context.files).stat(path)?.mtime;
+  const changed = changedAt();
   if (loaded && changed && changed.getTime() > loaded.getTime() + 1000) {
     reload = `${path} changed at ${changed.toISOString()}, after the server last loaded its configuration (${loaded.toISOString()}): the server still uses the old rules`;
   }

@@ -1,24 +1,21 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
 import type { DoctorContext } from '../context.js';
 import { fail, pass, type Check } from '../types.js';
+import { psql, q } from './sql-fix.js';
+import { locateTable, qualified, searchPathProblem } from './table-location.js';
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-interface PrivilegeRow {
-  version: number;
-  table_exists: boolean;
-  can_create: boolean;
-  owns_db: boolean;
-  can_select: boolean | null;
-  can_insert: boolean | null;
-  can_update: boolean | null;
-  can_delete: boolean | null;
+interface TablePrivileges {
+  can_select: boolean;
+  can_insert: boolean;
+  can_update: boolean;
+  can_delete: boolean;
   can_use_sequence: boolean | null;
+  sequence: string | null;
 }
 
 /**
- * Can the role create, read and write table stuff? Asked of the server's own privilege functions,
- * without changing anything.
+ * Can the role create, read and write table stuff where the site's statements look for it (its
+ * search_path)? Asked of the server's own privilege functions, without changing anything.
  */
 export const privilegesCheck: Check<DoctorContext> = {
   id: 'pg.privileges',
@@ -27,40 +24,43 @@ export const privilegesCheck: Check<DoctorContext> = {
   async run(context) {
     const target = context.config.target as PostgresTarget;
     const session = context.session!;
-    const { rows: base } = await session.query<Pick<PrivilegeRow, 'version' | 'table_exists' | 'can_create' | 'owns_db'>>(`
-      select current_setting('server_version_num')::int as version,
-             to_regclass('public.stuff') is not null as table_exists,
-             has_schema_privilege('public', 'CREATE') as can_create,
-             pg_get_userbyid(d.datdba) = current_user as owns_db
-        from pg_database d where d.datname = current_database()`);
-    // Asked only once the table is known to exist: the functions fail on a missing relation.
-    const { rows: table } = base[0]!.table_exists
-      ? await session.query<Omit<PrivilegeRow, 'version' | 'table_exists' | 'can_create' | 'owns_db'>>(`
-          select has_table_privilege('public.stuff', 'SELECT') as can_select, has_table_privilege('public.stuff', 'INSERT') as can_insert,
-                 has_table_privilege('public.stuff', 'UPDATE') as can_update, has_table_privilege('public.stuff', 'DELETE') as can_delete,
-                 case when pg_get_serial_sequence('public.stuff', 'id') is null then null
-                      else has_sequence_privilege(pg_get_serial_sequence('public.stuff', 'id'), 'USAGE') end as can_use_sequence`)
-      : { rows: [{ can_select: null, can_insert: null, can_update: null, can_delete: null, can_use_sequence: null }] };
-    const rows: PrivilegeRow[] = [{ ...base[0]!, ...table[0]! }];
-    const p = rows[0]!;
+    const where = await locateTable(session);
+    const problem = searchPathProblem(target, where);
+    if (problem) return problem;
     const user = q(target.user);
     const db = q(target.database);
-    if (p.table_exists) {
-      const missing = (['select', 'insert', 'update', 'delete'] as const).filter((k) => p[`can_${k}`] === false).map((k) => k.toUpperCase());
+    if (where.visibleIn !== null) {
+      const table = qualified(where.visibleIn);
+      const { rows } = await session.query<TablePrivileges>(
+        `select has_table_privilege($1, 'SELECT') as can_select, has_table_privilege($1, 'INSERT') as can_insert,
+                has_table_privilege($1, 'UPDATE') as can_update, has_table_privilege($1, 'DELETE') as can_delete,
+                pg_get_serial_sequence($1, 'id') as sequence,
+                case when pg_get_serial_sequence($1, 'id') is null then null
+                     else has_sequence_privilege(pg_get_serial_sequence($1, 'id'), 'USAGE') end as can_use_sequence`,
+        [table],
+      );
+      const p = rows[0]!;
+      const missing = (['select', 'insert', 'update', 'delete'] as const).filter((k) => !p[`can_${k}`]).map((k) => k.toUpperCase());
       if (p.can_use_sequence === false) missing.push('USAGE on the id sequence');
-      if (missing.length === 0) return pass(`${user} may read and write table stuff`);
-      return fail(`${user} lacks ${missing.join(', ')} on table stuff`, [], [
-        `sudo -u postgres psql -d ${db} -c 'GRANT SELECT, INSERT, UPDATE, DELETE ON stuff TO ${user}; GRANT USAGE ON SEQUENCE stuff_id_seq TO ${user}'`,
-      ]);
+      const name = where.visibleIn === 'public' ? 'table stuff' : `table ${table}`;
+      if (missing.length === 0) return pass(`${user} may read and write ${name}`);
+      const grantSequence = p.sequence ? `; GRANT USAGE ON SEQUENCE ${p.sequence} TO ${user}` : '';
+      return fail(`${user} lacks ${missing.join(', ')} on ${name}`, [], [psql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${user}${grantSequence}`, target.database)]);
     }
-    if (p.can_create) return pass(`${user} may create table stuff in schema public (it does not exist yet)`);
-    const evidence = [`${user} has no CREATE privilege on schema public of ${db}, whose owner is not ${user}`];
-    if (p.version >= 150_000) {
+    const schema = where.currentSchema!;
+    const { rows } = await session.query<{ version: number; can_create: boolean }>(
+      `select current_setting('server_version_num')::int as version, has_schema_privilege($1, 'CREATE') as can_create`,
+      [schema],
+    );
+    const p = rows[0]!;
+    if (p.can_create) return pass(`${user} may create table stuff in schema ${schema} (it does not exist yet)`);
+    const evidence = [`${user} has no CREATE privilege on schema ${schema} of ${db}, whose owner is not ${user}`];
+    if (p.version >= 150_000 && schema === 'public') {
       evidence.push('since PostgreSQL 15, schema public no longer lets every role create in it: only the database owner, or roles granted CREATE');
     }
-    return fail(`${user} may not create table stuff in schema public`, evidence, [
-      `make the app's role own its database: sudo -u postgres psql -c 'ALTER DATABASE ${db} OWNER TO ${user}'`,
-      `or grant it: sudo -u postgres psql -d ${db} -c 'GRANT CREATE ON SCHEMA public TO ${user}'`,
+    return fail(`${user} may not create table stuff in schema ${schema}`, evidence, [
+      `make the app's role own its database: ${psql(`ALTER DATABASE ${db} OWNER TO ${user}`)}`,
+      `or grant it: ${psql(`GRANT CREATE ON SCHEMA ${q(schema)} TO ${user}`, target.database)}`,
     ]);
   },
 };

@@ -4,7 +4,8 @@ import { HbaReadBudgetError, matchHba, parseHba, ruleMatches, type HbaFile, type
 import type { DoctorContext } from '../context.js';
 import { readDirEntries, readUtf8 } from '../system-files.js';
 import { reloadCommand, type HbaLineRef, type HbaVerdict } from './hba-verdict.js';
-import { hbaName, parseHbaRefusal, type SeenClient } from './hba-refusal.js';
+import { hbaName } from './hba-name.js';
+import { parseHbaRefusal, type SeenClient } from './hba-refusal.js';
 import { locateHba, type HbaLocation } from './locate-hba.js';
 import { locateServer } from './locate-server.js';
 import { rulesFromServer, type ServerRules } from './server-hba-rules.js';

@@ -3,6 +3,8 @@ import type { DoctorContext } from '../context.js';
 import { fail, pass, type Check } from '../types.js';
 import { locateServer } from './locate-server.js';
 import { login } from './login.js';
+import { markServerLogs } from './read-server-log.js';
+import { psql } from './sql-fix.js';
 import { diagnoseTls, isTlsFailure } from './tls-failure.js';
 import { probeTls } from './tls-probe.js';
 
@@ -16,6 +18,7 @@ export const serverAnswersCheck: Check<DoctorContext> = {
   needs: ['pg.reachable'],
   async run(context) {
     const target = context.config.target as PostgresTarget;
+    markServerLogs(context);
     const attempt = await login(target, context.timeoutMs);
     context.login = attempt;
     if (attempt.ok) {
@@ -27,8 +30,15 @@ export const serverAnswersCheck: Check<DoctorContext> = {
       if (attempt.serverError.code === '57P03') {
         return fail('the server is starting up or shutting down', [`server: ${attempt.serverError.message} (SQLSTATE 57P03)`], ['wait, then systemctl status postgresql']);
       }
+      if (attempt.serverError.code === '53300' && !/for (database|role)/.test(attempt.serverError.message)) {
+        return fail('the server has no connection slot left (max_connections)', [`server: ${attempt.serverError.message} (SQLSTATE 53300)`], [
+          `see who holds them: ${psql('SELECT usename, application_name, client_addr, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC')}`,
+          'end the idle ones, or raise max_connections in postgresql.conf and restart: systemctl restart postgresql',
+        ]);
+      }
       return pass(`PostgreSQL answers (it refused the login: see below) (${attempt.ms} ms)`);
     }
+    if ('passwordMissing' in attempt) return pass(`PostgreSQL answers (it asks for a password: see below) (${attempt.ms} ms)`);
     const { code, message } = attempt.networkError;
     if (isTlsFailure(code, message)) {
       const probed = target.socket ? null : await probeTls(target.host, target.port, context.timeoutMs);
