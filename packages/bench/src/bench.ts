@@ -17,6 +17,7 @@ import {
   benchmarksDocument,
   evaluateTargets,
   figuresTable,
+  formatNumber,
   median,
   profileTables,
   summarizeCpuProfile,
@@ -28,11 +29,13 @@ import {
   type Figures,
 } from './report.ts';
 import { errorCount, runWrk, type WrkResult } from './wrk.ts';
+import { GROWTH_SIZES, growthTable, growthTargets, QUICK_GROWTH_SIZES, type GrowthCurves, type GrowthPoint } from './growth.ts';
 
 const BASE = '/kit-db-test';
 const USAGE = `usage: pnpm bench [--with-anchor] [--quick] [--cpu-prof] [--no-sqlite]
   --with-anchor  also start the 2015 anchor (../shared/anchors/seed-stack) and measure it in the same run
-  --quick        short loads (smoke run): 1 s warm-up, 3 s GET, 2 s POST; docs/benchmarks.md is left alone
+  --quick        short loads (smoke run): 1 s warm-up, 3 s GET, 2 s POST, no variants, a growth curve
+                 of 1 thousand and 100 thousand rows only; docs/benchmarks.md is left alone
   --cpu-prof     also run the PostgreSQL site under node --cpu-prof during a GET load through httpd
   --no-sqlite    skip the SQLite stack`;
 
@@ -54,8 +57,8 @@ const opts = {
 };
 // The anchor's protocol (RESULTS.md); --quick only shortens the durations.
 const P = opts.quick
-  ? { warmS: 1, getS: 3, postS: 2, healthS: 1, getC: 32, postC: 16, threads: 2, coldStarts: 2, doctorRuns: 1 }
-  : { warmS: 3, getS: 15, postS: 10, healthS: 5, getC: 32, postC: 16, threads: 2, coldStarts: 3, doctorRuns: 3 };
+  ? { warmS: 1, getS: 3, postS: 2, healthS: 1, getC: 32, postC: 16, threads: 2, coldStarts: 1, doctorRuns: 1, growthWarmS: 1, growthS: 2, growthSizes: QUICK_GROWTH_SIZES }
+  : { warmS: 3, getS: 15, postS: 10, healthS: 5, getC: 32, postC: 16, threads: 2, coldStarts: 3, doctorRuns: 3, growthWarmS: 2, growthS: 8, growthSizes: GROWTH_SIZES };
 // The whole run is bounded: past this, everything is stopped and the bench fails.
 const LIMIT_MS = (opts.quick ? 8 : 25) * 60_000;
 
@@ -259,7 +262,7 @@ interface Measured {
 /** The busiest the machine was just before a measured phase, while this bench was idle (0..1), per phase name. */
 const busyBefore: Record<string, number> = {};
 async function quietCheck(phase: string, daemons: number[]): Promise<number> {
-  const { busy, foreign } = await machineBusy([process.pid, ...daemons], 1000);
+  const { busy, foreign } = await machineBusy([process.pid, ...daemons], opts.quick ? 300 : 1000);
   busyBefore[phase] = foreign;
   if (foreign > 0.15) log(`WARNING: before ${phase} the machine was ${(foreign * 100).toFixed(0)} % busy with other work (${(busy * 100).toFixed(0)} % in all): the figures are skewed (compare only runs on a quiet machine)`);
   return foreign;
@@ -374,6 +377,8 @@ interface Stack {
   doctorArgs: string[];
   daemons: number[];
   seed(): Promise<void>;
+  /** inserts rows until the table holds ids 1..`rows` (after seed()), then refreshes the planner's statistics */
+  grow(rows: number): Promise<void>;
   checkpoint(): Promise<void>;
   rows(): Promise<number>;
 }
@@ -425,6 +430,16 @@ async function pgStack(server: PgServer, buildDir: string): Promise<Stack> {
     seed: async () => {
       await query(superUrl, "TRUNCATE stuff RESTART IDENTITY; INSERT INTO stuff (stuff, things) SELECT 'stuff ' || g, 'Things for row ' || g || ': lorem ipsum dolor sit amet.' FROM generate_series(1, 50) AS g");
     },
+    grow: async (rows) => {
+      await query(
+        superUrl,
+        "INSERT INTO stuff (stuff, things) SELECT 'stuff ' || g, 'Things for row ' || g || ': lorem ipsum dolor sit amet.' FROM generate_series((SELECT coalesce(max(id), 0) + 1 FROM stuff), $1) AS g",
+        [rows],
+      );
+      // What autovacuum does within a minute of such an insert: the page's estimate reads these statistics.
+      await query(superUrl, 'ANALYZE stuff');
+      await query(superUrl, 'CHECKPOINT');
+    },
     checkpoint: async () => {
       await query(superUrl, 'CHECKPOINT');
     },
@@ -465,6 +480,13 @@ async function sqliteStack(buildDir: string): Promise<Stack> {
           WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50)
           INSERT INTO stuff (id, stuff, things) SELECT n, 'stuff ' || n, 'Things for row ' || n || ': lorem ipsum dolor sit amet.' FROM g;
           COMMIT;`);
+      }),
+    grow: async (rows) =>
+      withDb((db) => {
+        db.prepare(
+          "WITH RECURSIVE g(n) AS (SELECT (SELECT coalesce(max(id), 0) + 1 FROM stuff) UNION ALL SELECT n + 1 FROM g WHERE n < ?) INSERT INTO stuff (id, stuff, things) SELECT n, 'stuff ' || n, 'Things for row ' || n || ': lorem ipsum dolor sit amet.' FROM g",
+        ).run(rows);
+        db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       }),
     checkpoint: async () => withDb((db) => void db.exec('PRAGMA wal_checkpoint(TRUNCATE)')),
     rows: async () => withDb((db) => Number((db.prepare('SELECT count(*) AS n FROM stuff').get() as { n: number }).n)),
@@ -527,6 +549,7 @@ interface StackResult {
   siteHwmMiB: number | undefined;
   rowsCheck: Record<string, string> & { httpd: string; direct: string };
   profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
+  growth?: GrowthPoint[];
 }
 
 /** What measure() loads on our stack: the page through httpd (sampling the site and httpd) or directly (the site only). */
@@ -627,11 +650,59 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
     }
   }
   await stopSite();
+  // Last: it leaves the table at its largest size.
+  result.growth = await growthCurve(name, stack);
 
   const f = (m: Measured, h: WrkResult, coldMs: number[]): Figures => ({ ...m.figures, healthP50Ms: h.latencyMs.p50, healthP99Ms: h.latencyMs.p99, coldStartMs: median(coldMs)! });
   columns[ids.httpd] = { ...f(httpd, healthHttpd, cold.httpd), doctorMs: median(doctor.node)!, pnpmDoctorMs: median(doctor.pnpm)! };
   columns[ids.direct] = { ...f(direct, healthDirect, cold.direct), ...(startRssMiB === undefined ? {} : { startRssMiB }) };
   return result;
+}
+
+/**
+ * The growth curve: the rendered configuration's site, direct, with the table grown to each size
+ * in turn (seeded in the database, not through the site): GET / and a page in the middle of the
+ * table (?before= half the rows), each after a warm-up of its own.
+ */
+async function growthCurve(name: string, stack: Stack): Promise<GrowthPoint[]> {
+  const site = await launchSite(stack.siteEnv, stack.directUrl);
+  const stop = defer(`${name}: growth site pid ${site.pid}`, () => site.stop());
+  await stack.seed();
+  const points: GrowthPoint[] = [];
+  for (const rows of P.growthSizes) {
+    const t0 = performance.now();
+    await stack.grow(rows);
+    const seedS = (performance.now() - t0) / 1000;
+    const deepUrl = `${stack.directUrl}?before=${Math.floor(rows / 2)}`;
+    for (const url of [stack.directUrl, deepUrl]) {
+      const page = await getStatus(url);
+      const shown = page ? (page.body.match(/<tr data-id=/g) ?? []).length : 0;
+      if (page?.status !== 200 || shown !== 50) throw new Error(`${name}: growth at ${rows} rows: GET ${url} answered ${page?.status ?? 'nothing'} with ${shown} rows, expected 200 with 50`);
+    }
+    const load = async (url: string) => {
+      await runWrk({ url, threads: P.threads, connections: P.getC, seconds: P.growthWarmS, script: 'get' });
+      await quietCheck(`${name} growth ${rows} rows ${url === deepUrl ? 'deep page' : 'GET /'}`, stack.daemons);
+      return runWrk({ url, threads: P.threads, connections: P.getC, seconds: P.growthS, script: 'get' });
+    };
+    log(`${name}: growth at ${rows} rows (seeded in ${seedS.toFixed(1)} s): GET / and ?before=${Math.floor(rows / 2)}, c${P.getC} ${P.growthS}s each`);
+    const get = await load(stack.directUrl);
+    const deep = await load(deepUrl);
+    points.push({
+      rows,
+      seedS,
+      getRps: get.rps,
+      getP50Ms: get.latencyMs.p50,
+      getP99Ms: get.latencyMs.p99,
+      getErrors: errorCount(get),
+      deepRps: deep.rps,
+      deepP50Ms: deep.latencyMs.p50,
+      deepP99Ms: deep.latencyMs.p99,
+      deepErrors: errorCount(deep),
+    });
+    log(`${name}: ${rows} rows: GET / ${get.rps.toFixed(0)} req/s p50 ${get.latencyMs.p50.toFixed(2)} ms; deep page ${deep.rps.toFixed(0)} req/s p50 ${deep.latencyMs.p50.toFixed(2)} ms`);
+  }
+  await stop();
+  return points;
 }
 
 // ---------------------------------------------------------------- the anchor
@@ -751,10 +822,13 @@ async function main(): Promise<void> {
   const pgResult = await benchStack(pg, columns, {
     httpd: 'pg-httpd',
     direct: 'pg-direct',
-    variants: [
-      { id: 'pg-httpd-workers', label: 'WORKERS=auto', env: { WORKERS: 'auto' } },
-      { id: 'pg-httpd-capped', label: 'heap capped', env: { WORKERS: '1' }, nodeOptions: CAPPED_HEAP },
-    ],
+    // --quick keeps under 2 minutes: the rendered configuration only.
+    variants: opts.quick
+      ? []
+      : [
+          { id: 'pg-httpd-workers', label: 'WORKERS=auto', env: { WORKERS: 'auto' } },
+          { id: 'pg-httpd-capped', label: 'heap capped', env: { WORKERS: '1' }, nodeOptions: CAPPED_HEAP },
+        ],
   });
   raw.pg = pgResult;
   await stopStack();
@@ -793,17 +867,23 @@ async function main(): Promise<void> {
   if (anchor) notes.push(`Anchor packages: ${anchor.versions.replaceAll('\n', '; ')}.`);
   if (opts.quick) notes.push('--quick: shortened durations, a smoke run; not comparable with the protocol.');
 
-  const targets = evaluateTargets(columns);
+  const growth: GrowthCurves = {};
+  if (pgResult.growth) growth.PostgreSQL = pgResult.growth;
+  if (sqliteResult?.growth) growth.SQLite = sqliteResult.growth;
+  notes.push(
+    `Growth curve: the rendered configuration's site, direct, one process; the table grown to ${P.growthSizes.map((n) => formatNumber(n, 0)).join(', ')} rows in turn with generate_series (PostgreSQL, then ANALYZE as autovacuum would) or a recursive CTE (SQLite), never through the site; at each size GET / and the page in the middle of the table (\`?before=\` half the rows), each after a ${P.growthWarmS} s warm-up, c${P.getC} for ${P.growthS} s.${opts.quick ? ' --quick: a smaller curve (1 thousand and 100 thousand rows only).' : ''}`,
+  );
+  const targets = [...evaluateTargets(columns), ...growthTargets(growth)];
   const profile = pgResult.profile ? `GET through httpd under --cpu-prof: ${pgResult.profile.getRps.toFixed(0)} req/s (the profiler slows it); profile: \`${pgResult.profile.file}\`.\n\n${profileTables(pgResult.profile)}` : undefined;
 
   const resultsFile = join('.bench-results', `${stamp}.json`);
   mkdirSync(join(ROOT, '.bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ env, options: opts, protocol: P, columns, targets, notes, busyBefore, raw }, null, 1)}\n`);
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ env, options: opts, protocol: P, columns, growth, targets, notes, busyBefore, raw }, null, 1)}\n`);
   const command = `pnpm bench${process.argv.slice(2).filter((a) => a !== '--').map((a) => ` ${a}`).join('')}`;
-  const doc = benchmarksDocument({ env, command, columns, targets, notes, ...(profile ? { profile } : {}), resultsFile });
+  const doc = benchmarksDocument({ env, command, columns, targets, notes, growth: growthTable(growth), ...(profile ? { profile } : {}), resultsFile });
   if (!opts.quick) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
 
-  console.log(`\n${figuresTable(columns)}\n\n${targetsTable(targets)}\n`);
+  console.log(`\n${figuresTable(columns)}\n\n${growthTable(growth)}\n\n${targetsTable(targets)}\n`);
   if (profile) console.log(`${profile}\n`);
   console.log(`results: ${resultsFile}${opts.quick ? ' (--quick: docs/benchmarks.md left alone)' : '; docs/benchmarks.md updated'}`);
 }
