@@ -1,11 +1,11 @@
-import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { SqlMikroORM } from '@mikro-orm/sql';
-import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import type { DatabaseConnection } from 'kysely';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
 import { Stuff } from '../entity/stuff.js';
-import { prepareSqliteConnection } from './sqlite-connection.js';
+
+// Each driver is imported when a profile needs it, never both: a process on PostgreSQL does not
+// carry better-sqlite3 and MikroORM's SQLite driver in memory, nor one on SQLite pg's.
 
 export type Orm = SqlMikroORM;
 
@@ -35,7 +35,8 @@ function sslOption(target: PostgresTarget): boolean | { rejectUnauthorized: bool
   }
 }
 
-function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
+async function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
+  const { MikroORM: PostgresOrm } = await import('@mikro-orm/postgresql');
   const ssl = sslOption(target);
   const limit = options.statementTimeoutMs;
   const password = target.password;
@@ -61,7 +62,8 @@ function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: Cr
   }) as Promise<Orm>;
 }
 
-function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: CreateOrmOptions): Promise<Orm> {
+async function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: CreateOrmOptions): Promise<Orm> {
+  const [{ MikroORM: SqliteOrm }, { prepareSqliteConnection }] = await Promise.all([import('@mikro-orm/sqlite'), import('./sqlite-connection.js')]);
   return SqliteOrm.init({
     entities: [Stuff],
     dbName: target.path,
