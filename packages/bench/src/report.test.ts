@@ -95,9 +95,9 @@ describe('ratios, table and targets', () => {
     expect(t['site RSS ≤ 200 MiB at peak']).toMatchObject({ met: false });
     expect(t['site RSS ≤ 200 MiB at peak (WORKERS=auto)']).toMatchObject({ met: true, measured: '198.0 MiB' });
     expect(evaluateTargets(columns).some((r) => r.target.endsWith('(WORKERS=auto)'))).toBe(false);
-    const capped = evaluateTargets({ ...withWorkers, 'pg-httpd-capped': { getRps: 1200, appRssMiB: 280 } });
-    expect(capped.find((r) => r.target === 'site RSS ≤ 200 MiB at peak (heap capped)')).toMatchObject({ met: false, measured: '280.0 MiB' });
-    expect(figuresTable({ ...withWorkers, 'pg-httpd-capped': { getRps: 1200 } }).split('\n')[0]).toContain('| PostgreSQL, via httpd, heap capped |');
+    const capped = evaluateTargets({ ...withWorkers, 'pg-httpd-default-heap': { getRps: 1200, appRssMiB: 280 } });
+    expect(capped.find((r) => r.target === 'site RSS ≤ 200 MiB at peak (V8 default heap)')).toMatchObject({ met: false, measured: '280.0 MiB' });
+    expect(figuresTable({ ...withWorkers, 'pg-httpd-default-heap': { getRps: 1200 } }).split('\n')[0]).toContain('| PostgreSQL, via httpd, V8 default heap |');
   });
 
   it('without the anchor, the relative targets are not judged', () => {

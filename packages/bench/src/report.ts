@@ -1,14 +1,14 @@
 // The pure parts of pnpm bench: the figures per column, ratios, targets, the markdown table and
 // document, and the CPU profile summary. No I/O here (bench.ts does it), so the tests cover it all.
 
-export type ColumnId = 'pg-httpd' | 'pg-httpd-workers' | 'pg-httpd-capped' | 'pg-direct' | 'sqlite-httpd' | 'sqlite-direct' | 'anchor';
+export type ColumnId = 'pg-httpd' | 'pg-httpd-workers' | 'pg-httpd-default-heap' | 'pg-direct' | 'sqlite-httpd' | 'sqlite-direct' | 'anchor';
 
 // Every column but the two variants runs the rendered environment file (WORKERS=1: one site
-// process, V8's default heap sizing).
+// process, its NODE_OPTIONS sizing V8's heap); the variants change one of those.
 export const COLUMN_LABELS: Record<ColumnId, string> = {
   'pg-httpd': 'PostgreSQL, via httpd',
   'pg-httpd-workers': 'PostgreSQL, via httpd, WORKERS=auto',
-  'pg-httpd-capped': 'PostgreSQL, via httpd, heap capped',
+  'pg-httpd-default-heap': 'PostgreSQL, via httpd, V8 default heap',
   'pg-direct': 'PostgreSQL, direct',
   'sqlite-httpd': 'SQLite, via httpd',
   'sqlite-direct': 'SQLite, direct',
@@ -104,11 +104,11 @@ function markdownTable(header: string[], rows: string[][], numeric = true): stri
 export function figuresTable(columns: Columns): string {
   const ids = (Object.keys(COLUMN_LABELS) as ColumnId[]).filter((id) => columns[id]);
   const anchor = columns.anchor;
-  const ratioOf = (['pg-httpd', 'pg-httpd-workers', 'pg-httpd-capped'] as const).filter((id) => anchor && columns[id]);
+  const ratioOf = (['pg-httpd', 'pg-httpd-workers', 'pg-httpd-default-heap'] as const).filter((id) => anchor && columns[id]);
   const ratioLabel: Record<(typeof ratioOf)[number], string> = {
     'pg-httpd': 'ratio PG via httpd / anchor',
     'pg-httpd-workers': 'ratio WORKERS=auto / anchor',
-    'pg-httpd-capped': 'ratio heap capped / anchor',
+    'pg-httpd-default-heap': 'ratio default heap / anchor',
   };
   const header = ['figure', ...ids.map((id) => COLUMN_LABELS[id]), ...ratioOf.map((id) => ratioLabel[id])];
   const rows = ROWS.filter((row) => ids.some((id) => columns[id]![row.key] !== undefined)).map((row) => [
@@ -175,8 +175,8 @@ export function evaluateTargets(columns: Columns): TargetResult[] {
   judge(ours, [ours.appRssMiB, direct.appRssMiB], '');
   const workers = columns['pg-httpd-workers'];
   if (workers) judge(workers, [workers.appRssMiB], ' (WORKERS=auto)');
-  const capped = columns['pg-httpd-capped'];
-  if (capped) judge(capped, [capped.appRssMiB], ' (heap capped)');
+  const defaultHeap = columns['pg-httpd-default-heap'];
+  if (defaultHeap) judge(defaultHeap, [defaultHeap.appRssMiB], ' (V8 default heap)');
   absolute('/health p50 < 2 ms direct', direct.healthP50Ms, 2, 'ms', 3, true);
   absolute('doctor < 1.5 s (healthy stack)', ours.doctorMs, 1500, 'ms', 0, true);
   absolute('cold start < 1 s (spawn → first 200)', direct.coldStartMs, 1000, 'ms', 0, true);
