@@ -677,10 +677,18 @@ async function growthCurve(name: string, stack: Stack): Promise<GrowthPoint[]> {
     await stack.grow(rows);
     const seedS = (performance.now() - t0) / 1000;
     const deepUrl = `${stack.directUrl}?before=${Math.floor(rows / 2)}`;
+    // The first views after a large insert read its pages from disk: give them 30 s, not getStatus's 5.
     for (const url of [stack.directUrl, deepUrl]) {
-      const page = await getStatus(url);
-      const shown = page ? (page.body.match(/<tr data-id=/g) ?? []).length : 0;
-      if (page?.status !== 200 || shown !== 50) throw new Error(`${name}: growth at ${rows} rows: GET ${url} answered ${page?.status ?? 'nothing'} with ${shown} rows, expected 200 with 50`);
+      let page: Awaited<ReturnType<typeof getStatus>>;
+      let shown = 0;
+      const until = performance.now() + 30_000;
+      do {
+        page = await getStatus(url);
+        shown = page ? (page.body.match(/<tr data-id=/g) ?? []).length : 0;
+      } while ((page?.status !== 200 || shown !== 50) && performance.now() < until && (await sleep(500), true));
+      if (page?.status !== 200 || shown !== 50) {
+        throw new Error(`${name}: growth at ${rows} rows: GET ${url} answered ${page?.status ?? 'nothing'} with ${shown} rows, expected 200 with 50; the site printed:\n${site.output().slice(-2000)}`);
+      }
     }
     const load = async (url: string) => {
       await runWrk({ url, threads: P.threads, connections: P.getC, seconds: P.growthWarmS, script: 'get' });
