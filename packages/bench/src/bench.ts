@@ -807,6 +807,8 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '
 
 async function main(): Promise<void> {
   if (!existsSync(ADMIN_BIN) || !existsSync(join(WEB, 'build', 'handler.js'))) throw new Error('the site and the admin CLI are not built: pnpm build (pnpm bench runs through turbo, which builds them first)');
+  // Before any load: a missing anchor would otherwise fail the run after all our own figures.
+  if (opts.withAnchor && !existsSync(join(ANCHOR_DIR, 'run.sh'))) throw new Error(`--with-anchor: ${join(ANCHOR_DIR, 'run.sh')} not found (the shared folder sits beside the repository: <root>/../shared/anchors/seed-stack, or set BENCH_ANCHOR_DIR)`);
   if (!existsSync('/usr/sbin/apache2')) throw new Error('apache2 is not installed (as root: apt-get install --no-install-recommends apache2)');
   if (sh('sh', ['-c', 'command -v wrk']).code !== 0) {
     if (process.getuid?.() === 0) ensurePackages(['wrk']);
