@@ -17,6 +17,7 @@ import {
   benchmarksDocument,
   evaluateTargets,
   figuresTable,
+  formatNumber,
   median,
   profileTables,
   summarizeCpuProfile,
@@ -28,11 +29,13 @@ import {
   type Figures,
 } from './report.ts';
 import { errorCount, runWrk, type WrkResult } from './wrk.ts';
+import { GROWTH_SIZES, growthTable, growthTargets, QUICK_GROWTH_SIZES, type GrowthCurves, type GrowthPoint } from './growth.ts';
 
 const BASE = '/kit-db-test';
 const USAGE = `usage: pnpm bench [--with-anchor] [--quick] [--cpu-prof] [--no-sqlite]
   --with-anchor  also start the 2015 anchor (../shared/anchors/seed-stack) and measure it in the same run
-  --quick        short loads (smoke run): 1 s warm-up, 3 s GET, 2 s POST; docs/benchmarks.md is left alone
+  --quick        short loads (smoke run): 1 s warm-up, 3 s GET, 2 s POST, no variants, a growth curve
+                 of 1 thousand and 100 thousand rows only; docs/benchmarks.md is left alone
   --cpu-prof     also run the PostgreSQL site under node --cpu-prof during a GET load through httpd
   --no-sqlite    skip the SQLite stack`;
 
@@ -54,10 +57,10 @@ const opts = {
 };
 // The anchor's protocol (RESULTS.md); --quick only shortens the durations.
 const P = opts.quick
-  ? { warmS: 1, getS: 3, postS: 2, healthS: 1, getC: 32, postC: 16, threads: 2, coldStarts: 2, doctorRuns: 1 }
-  : { warmS: 3, getS: 15, postS: 10, healthS: 5, getC: 32, postC: 16, threads: 2, coldStarts: 3, doctorRuns: 3 };
+  ? { warmS: 1, getS: 3, postS: 2, healthS: 1, getC: 32, postC: 16, threads: 2, coldStarts: 1, doctorRuns: 1, growthWarmS: 1, growthS: 2, growthSizes: QUICK_GROWTH_SIZES }
+  : { warmS: 3, getS: 15, postS: 10, healthS: 5, getC: 32, postC: 16, threads: 2, coldStarts: 3, doctorRuns: 3, growthWarmS: 2, growthS: 8, growthSizes: GROWTH_SIZES };
 // The whole run is bounded: past this, everything is stopped and the bench fails.
-const LIMIT_MS = (opts.quick ? 8 : 25) * 60_000;
+const LIMIT_MS = (opts.quick ? 5 : 45) * 60_000;
 
 function repoRoot(): string {
   let dir = import.meta.dirname;
@@ -146,11 +149,15 @@ async function runAdmin(args: string[], env: Record<string, string>, viaPnpm = f
   return { code, out: child.output(), ms: performance.now() - t0 };
 }
 
+/** KEY=VALUE lines as systemd reads them: a value in double quotes loses them and its \\ escapes. */
 function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) env[m[1]!] = m[2]!.trim();
+    if (!m) continue;
+    const value = m[2]!.trim();
+    const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(value);
+    env[m[1]!] = quoted ? quoted[1]!.replace(/\\(.)/g, '$1') : value;
   }
   return env;
 }
@@ -180,7 +187,9 @@ interface RunningSite {
  * the first 200 from `pollUrl` (the page, directly or through httpd).
  */
 async function launchSite(env: Record<string, string>, pollUrl: string, nodeOptions?: string): Promise<RunningSite> {
-  const site = await startSite(env, { waitFor: { http: pollUrl }, ...(nodeOptions ? { nodeOptions } : {}) });
+  // Added to the environment file's NODE_OPTIONS (the heap flags stay, e.g. under --cpu-prof).
+  const merged = nodeOptions ? { NODE_OPTIONS: [env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ') } : {};
+  const site = await startSite({ ...env, ...merged }, { waitFor: { http: pollUrl }, readyMs: 30_000 });
   const untrack = track('site', site);
   const stop = async () => {
     await site.stop(10_000);
@@ -224,7 +233,7 @@ interface Measured {
 /** The busiest the machine was just before a measured phase, while this bench was idle (0..1), per phase name. */
 const busyBefore: Record<string, number> = {};
 async function quietCheck(phase: string, daemons: number[]): Promise<number> {
-  const { busy, foreign } = await machineBusy([process.pid, ...daemons], 1000);
+  const { busy, foreign } = await machineBusy([process.pid, ...daemons], opts.quick ? 300 : 1000);
   busyBefore[phase] = foreign;
   if (foreign > 0.15) log(`WARNING: before ${phase} the machine was ${(foreign * 100).toFixed(0)} % busy with other work (${(busy * 100).toFixed(0)} % in all): the figures are skewed (compare only runs on a quiet machine)`);
   return foreign;
@@ -339,6 +348,8 @@ interface Stack {
   doctorArgs: string[];
   daemons: number[];
   seed(): Promise<void>;
+  /** inserts rows until the table holds ids 1..`rows` (after seed()), then refreshes the planner's statistics */
+  grow(rows: number): Promise<void>;
   checkpoint(): Promise<void>;
   rows(): Promise<number>;
 }
@@ -390,6 +401,16 @@ async function pgStack(server: PgServer, buildDir: string): Promise<Stack> {
     seed: async () => {
       await query(superUrl, "TRUNCATE stuff RESTART IDENTITY; INSERT INTO stuff (stuff, things) SELECT 'stuff ' || g, 'Things for row ' || g || ': lorem ipsum dolor sit amet.' FROM generate_series(1, 50) AS g");
     },
+    grow: async (rows) => {
+      await query(
+        superUrl,
+        "INSERT INTO stuff (stuff, things) SELECT 'stuff ' || g, 'Things for row ' || g || ': lorem ipsum dolor sit amet.' FROM generate_series((SELECT coalesce(max(id), 0) + 1 FROM stuff), $1) AS g",
+        [rows],
+      );
+      // What autovacuum does within a minute of such an insert: the page's estimate reads these statistics.
+      await query(superUrl, 'ANALYZE stuff');
+      await query(superUrl, 'CHECKPOINT');
+    },
     checkpoint: async () => {
       await query(superUrl, 'CHECKPOINT');
     },
@@ -430,6 +451,13 @@ async function sqliteStack(buildDir: string): Promise<Stack> {
           WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50)
           INSERT INTO stuff (id, stuff, things) SELECT n, 'stuff ' || n, 'Things for row ' || n || ': lorem ipsum dolor sit amet.' FROM g;
           COMMIT;`);
+      }),
+    grow: async (rows) =>
+      withDb((db) => {
+        db.prepare(
+          "WITH RECURSIVE g(n) AS (SELECT (SELECT coalesce(max(id), 0) + 1 FROM stuff) UNION ALL SELECT n + 1 FROM g WHERE n < ?) INSERT INTO stuff (id, stuff, things) SELECT n, 'stuff ' || n, 'Things for row ' || n || ': lorem ipsum dolor sit amet.' FROM g",
+        ).run(rows);
+        db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       }),
     checkpoint: async () => withDb((db) => void db.exec('PRAGMA wal_checkpoint(TRUNCATE)')),
     rows: async () => withDb((db) => Number((db.prepare('SELECT count(*) AS n FROM stuff').get() as { n: number }).n)),
@@ -480,7 +508,7 @@ async function healthLatency(url: string): Promise<WrkResult> {
 
 interface StackResult {
   httpd: Measured;
-  /** through httpd with other settings (WORKERS=auto, a capped heap), by label */
+  /** through httpd with other settings (WORKERS=auto, V8's default heap), by label */
   variants: Record<string, Measured>;
   direct: Measured;
   healthHttpd: WrkResult;
@@ -492,6 +520,7 @@ interface StackResult {
   siteHwmMiB: number | undefined;
   rowsCheck: Record<string, string> & { httpd: string; direct: string };
   profile?: ReturnType<typeof summarizeCpuProfile> & { getRps: number; file: string };
+  growth?: GrowthPoint[];
 }
 
 /** What measure() loads on our stack: the page through httpd (sampling the site and httpd) or directly (the site only). */
@@ -515,8 +544,6 @@ interface Variant {
   nodeOptions?: string;
 }
 
-/** The heap caps measured for the memory target: V8's young generation and old space, MiB. */
-const CAPPED_HEAP = '--max-semi-space-size=16 --max-old-space-size=96';
 
 async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId; direct: ColumnId; variants?: Variant[] }): Promise<StackResult> {
   const name = stack.db === 'pg' ? 'PostgreSQL' : 'SQLite';
@@ -592,11 +619,67 @@ async function benchStack(stack: Stack, columns: Columns, ids: { httpd: ColumnId
     }
   }
   await stopSite();
+  // Last: it leaves the table at its largest size.
+  result.growth = await growthCurve(name, stack);
 
   const f = (m: Measured, h: WrkResult, coldMs: number[]): Figures => ({ ...m.figures, healthP50Ms: h.latencyMs.p50, healthP99Ms: h.latencyMs.p99, coldStartMs: median(coldMs)! });
   columns[ids.httpd] = { ...f(httpd, healthHttpd, cold.httpd), doctorMs: median(doctor.node)!, pnpmDoctorMs: median(doctor.pnpm)! };
   columns[ids.direct] = { ...f(direct, healthDirect, cold.direct), ...(startRssMiB === undefined ? {} : { startRssMiB }) };
   return result;
+}
+
+/**
+ * The growth curve: the rendered configuration's site, direct, with the table grown to each size
+ * in turn (seeded in the database, not through the site): GET / and a page in the middle of the
+ * table (?before= half the rows), each after a warm-up of its own.
+ */
+async function growthCurve(name: string, stack: Stack): Promise<GrowthPoint[]> {
+  const site = await launchSite(stack.siteEnv, stack.directUrl);
+  const stop = defer(`${name}: growth site pid ${site.pid}`, () => site.stop());
+  await stack.seed();
+  const points: GrowthPoint[] = [];
+  for (const rows of P.growthSizes) {
+    const t0 = performance.now();
+    await stack.grow(rows);
+    const seedS = (performance.now() - t0) / 1000;
+    const deepUrl = `${stack.directUrl}?before=${Math.floor(rows / 2)}`;
+    // The first views after a large insert read its pages from disk: give them 30 s, not getStatus's 5.
+    for (const url of [stack.directUrl, deepUrl]) {
+      let page: Awaited<ReturnType<typeof getStatus>>;
+      let shown = 0;
+      const until = performance.now() + 30_000;
+      do {
+        page = await getStatus(url);
+        shown = page ? (page.body.match(/<tr data-id=/g) ?? []).length : 0;
+      } while ((page?.status !== 200 || shown !== 50) && performance.now() < until && (await sleep(500), true));
+      if (page?.status !== 200 || shown !== 50) {
+        throw new Error(`${name}: growth at ${rows} rows: GET ${url} answered ${page?.status ?? 'nothing'} with ${shown} rows, expected 200 with 50; the site printed:\n${site.output().slice(-2000)}`);
+      }
+    }
+    const load = async (url: string) => {
+      await runWrk({ url, threads: P.threads, connections: P.getC, seconds: P.growthWarmS, script: 'get' });
+      await quietCheck(`${name} growth ${rows} rows ${url === deepUrl ? 'deep page' : 'GET /'}`, stack.daemons);
+      return runWrk({ url, threads: P.threads, connections: P.getC, seconds: P.growthS, script: 'get' });
+    };
+    log(`${name}: growth at ${rows} rows (seeded in ${seedS.toFixed(1)} s): GET / and ?before=${Math.floor(rows / 2)}, c${P.getC} ${P.growthS}s each`);
+    const get = await load(stack.directUrl);
+    const deep = await load(deepUrl);
+    points.push({
+      rows,
+      seedS,
+      getRps: get.rps,
+      getP50Ms: get.latencyMs.p50,
+      getP99Ms: get.latencyMs.p99,
+      getErrors: errorCount(get),
+      deepRps: deep.rps,
+      deepP50Ms: deep.latencyMs.p50,
+      deepP99Ms: deep.latencyMs.p99,
+      deepErrors: errorCount(deep),
+    });
+    log(`${name}: ${rows} rows: GET / ${get.rps.toFixed(0)} req/s p50 ${get.latencyMs.p50.toFixed(2)} ms; deep page ${deep.rps.toFixed(0)} req/s p50 ${deep.latencyMs.p50.toFixed(2)} ms`);
+  }
+  await stop();
+  return points;
 }
 
 // ---------------------------------------------------------------- the anchor
@@ -690,6 +773,8 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '
 
 async function main(): Promise<void> {
   if (!existsSync(ADMIN_BIN) || !existsSync(join(WEB, 'build', 'handler.js'))) throw new Error('the site and the admin CLI are not built: pnpm build (pnpm bench runs through turbo, which builds them first)');
+  // Before any load: a missing anchor would otherwise fail the run after all our own figures.
+  if (opts.withAnchor && !existsSync(join(ANCHOR_DIR, 'run.sh'))) throw new Error(`--with-anchor: ${join(ANCHOR_DIR, 'run.sh')} not found (the shared folder sits beside the repository: <root>/../shared/anchors/seed-stack, or set BENCH_ANCHOR_DIR)`);
   if (!existsSync('/usr/sbin/apache2')) throw new Error('apache2 is not installed (as root: apt-get install --no-install-recommends apache2)');
   if (sh('sh', ['-c', 'command -v wrk']).code !== 0) {
     if (process.getuid?.() === 0) ensurePackages(['wrk']);
@@ -716,10 +801,14 @@ async function main(): Promise<void> {
   const pgResult = await benchStack(pg, columns, {
     httpd: 'pg-httpd',
     direct: 'pg-direct',
-    variants: [
-      { id: 'pg-httpd-workers', label: 'WORKERS=auto', env: { WORKERS: 'auto' } },
-      { id: 'pg-httpd-capped', label: 'heap capped', env: { WORKERS: '1' }, nodeOptions: CAPPED_HEAP },
-    ],
+    // --quick keeps under 2 minutes: the rendered configuration only.
+    variants: opts.quick
+      ? []
+      : [
+          { id: 'pg-httpd-workers', label: 'WORKERS=auto', env: { WORKERS: 'auto' } },
+          // What the rendered NODE_OPTIONS buy: the same process with V8 sizing its heap from the machine's memory.
+          { id: 'pg-httpd-default-heap', label: 'V8 default heap', env: { WORKERS: '1', NODE_OPTIONS: '' } },
+        ],
   });
   raw.pg = pgResult;
   await stopStack();
@@ -740,7 +829,7 @@ async function main(): Promise<void> {
 
   // ---- notes: what the figures mean and what was verified
   notes.push(
-    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), the site (\`apps/web/server.js\`, the ${BASE} production build) with the rendered environment file's \`WORKERS=${pg.siteEnv.WORKERS ?? '1'}\`, and twice more through httpd: with \`WORKERS=auto\` (one process per core, ${os.availableParallelism()} here, sharing one port through node:cluster) and with V8's heap capped (\`NODE_OPTIONS="${CAPPED_HEAP}"\`, one process), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
+    `Our stack: the rendered Debian reverse-proxy site (\`pnpm admin ops render --layout debian\`) in a private apache2 (mpm_event, ServerLimit 2 × ThreadsPerChild 25, no access log), the site (\`apps/web/server.js\`, the ${BASE} production build) with the rendered environment file's \`WORKERS=${pg.siteEnv.WORKERS ?? '1'}\` and \`NODE_OPTIONS="${pg.siteEnv.NODE_OPTIONS ?? ''}"\`, and twice more through httpd: with \`WORKERS=auto\` (one process per core, ${os.availableParallelism()} here, sharing one port through node:cluster) and with V8's default heap sizing (\`NODE_OPTIONS\` empty, one process), PostgreSQL over its unix socket with a scram-sha-256 role (the anchor connects over TCP loopback), SQLite in a temporary folder.`,
     `POST sends the anchor's body plus what a browser's plain form post sends: \`Origin: <public origin>\` (the site's ORIGIN) and \`Accept: text/html\` (without it SvelteKit answers its JavaScript form enhancement: 200 JSON instead of the 303); the anchor ignores both. The site answers a write with a 303 redirect (no page rendered), the anchor renders the whole, growing table. A committed write is a 303 for the site and a 200 for the anchor (it renders the page after COMMIT); writes/s = committed answers / run duration.`,
     `Rows verified after each POST run: PostgreSQL via httpd: ${pgResult.rowsCheck.httpd}; direct: ${pgResult.rowsCheck.direct}${Object.keys(pgResult.variants).map((label) => `; via httpd, ${label}: ${pgResult.rowsCheck[label]}`).join('')}${sqliteResult ? `; SQLite via httpd: ${sqliteResult.rowsCheck.httpd}; direct: ${sqliteResult.rowsCheck.direct}` : ''}${anchor ? `; anchor: ${anchor.rowsCheck}` : ''}.`,
     `Peak RSS: summed VmRSS of the process tree, sampled every 0.2 s during GET and POST (the anchor: its Apache parent and MPM children as httpd, the two (wsgi:flasktest) daemons as the app). "Direct" columns sample only the site. Cross-check, the kernel's own peak (VmHWM) of the site process after all its loads: PostgreSQL ${pgResult.siteHwmMiB?.toFixed(1)} MiB${sqliteResult ? `, SQLite ${sqliteResult.siteHwmMiB?.toFixed(1)} MiB` : ''}.`,
@@ -758,17 +847,23 @@ async function main(): Promise<void> {
   if (anchor) notes.push(`Anchor packages: ${anchor.versions.replaceAll('\n', '; ')}.`);
   if (opts.quick) notes.push('--quick: shortened durations, a smoke run; not comparable with the protocol.');
 
-  const targets = evaluateTargets(columns);
+  const growth: GrowthCurves = {};
+  if (pgResult.growth) growth.PostgreSQL = pgResult.growth;
+  if (sqliteResult?.growth) growth.SQLite = sqliteResult.growth;
+  notes.push(
+    `Growth curve: the rendered configuration's site, direct, one process; the table grown to ${P.growthSizes.map((n) => formatNumber(n, 0)).join(', ')} rows in turn with generate_series (PostgreSQL, then ANALYZE as autovacuum would) or a recursive CTE (SQLite), never through the site; at each size GET / and the page in the middle of the table (\`?before=\` half the rows), each after a ${P.growthWarmS} s warm-up, c${P.getC} for ${P.growthS} s.${opts.quick ? ' --quick: a smaller curve (1 thousand and 100 thousand rows only).' : ''}`,
+  );
+  const targets = [...evaluateTargets(columns), ...growthTargets(growth)];
   const profile = pgResult.profile ? `GET through httpd under --cpu-prof: ${pgResult.profile.getRps.toFixed(0)} req/s (the profiler slows it); profile: \`${pgResult.profile.file}\`.\n\n${profileTables(pgResult.profile)}` : undefined;
 
   const resultsFile = join('.bench-results', `${stamp}.json`);
   mkdirSync(join(ROOT, '.bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ env, options: opts, protocol: P, columns, targets, notes, busyBefore, raw }, null, 1)}\n`);
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ env, options: opts, protocol: P, columns, growth, targets, notes, busyBefore, raw }, null, 1)}\n`);
   const command = `pnpm bench${process.argv.slice(2).filter((a) => a !== '--').map((a) => ` ${a}`).join('')}`;
-  const doc = benchmarksDocument({ env, command, columns, targets, notes, ...(profile ? { profile } : {}), resultsFile });
+  const doc = benchmarksDocument({ env, command, columns, targets, notes, growth: growthTable(growth), ...(profile ? { profile } : {}), resultsFile });
   if (!opts.quick) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
 
-  console.log(`\n${figuresTable(columns)}\n\n${targetsTable(targets)}\n`);
+  console.log(`\n${figuresTable(columns)}\n\n${growthTable(growth)}\n\n${targetsTable(targets)}\n`);
   if (profile) console.log(`${profile}\n`);
   console.log(`results: ${resultsFile}${opts.quick ? ' (--quick: docs/benchmarks.md left alone)' : '; docs/benchmarks.md updated'}`);
 }

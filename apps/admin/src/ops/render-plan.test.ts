@@ -127,6 +127,14 @@ PORT=3000
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
 
+# V8's heap, sized for this site rather than from the machine's memory (on a 24 GiB machine V8
+# let one process reach 420-450 MiB under load): a young generation of 2 x 8 MiB, and an old
+# space whose limit also sets how far V8 lets it fill between full collections (about 1.6 times
+# the live heap of some 30 MiB here; 4 times with V8's default limit, 1.3 times at 256 MiB or
+# less, which collects twice as often). A ceiling this site never reaches, not a tight cap.
+# Measured with pnpm bench: docs/benchmarks.md.
+NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=1024"
+
 # Who sees which database answered, as whom (server version, database, user, socket, profile,
 # files) and the server's own messages, on the page and in /health: local = clients on this
 # machine (the address httpd reports in X-Forwarded-For); everyone else sees the verdicts, the
@@ -435,6 +443,14 @@ SOCKET_PATH=/run/kit-db-test/site.sock
 # httpd, with twice the memory and a higher p99). Raise it (a number, or auto: one per core) when
 # the site's own process is the one at 100 % CPU and cores are idle.
 WORKERS=1
+
+# V8's heap, sized for this site rather than from the machine's memory (on a 24 GiB machine V8
+# let one process reach 420-450 MiB under load): a young generation of 2 x 8 MiB, and an old
+# space whose limit also sets how far V8 lets it fill between full collections (about 1.6 times
+# the live heap of some 30 MiB here; 4 times with V8's default limit, 1.3 times at 256 MiB or
+# less, which collects twice as often). A ceiling this site never reaches, not a tight cap.
+# Measured with pnpm bench: docs/benchmarks.md.
+NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=1024"
 
 # Who sees which database answered, as whom (server version, database, user, socket, profile,
 # files) and the server's own messages, on the page and in /health: local = clients on this

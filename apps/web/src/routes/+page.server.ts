@@ -3,7 +3,10 @@ import { resolve } from '$app/paths';
 import { openDatabase, recoverFrom, type Database } from '#lib/server/database.js';
 import { explainFailure } from '#lib/server/explain-failure.js';
 import { publicFailure, publicPageState } from '#lib/server/public-view.js';
-import { pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
+import type { Cursor } from '#lib/server/page-sql.js';
+import { PageParameterError, parsePageRequest } from '#lib/server/pagination.js';
+import { legacyCursor, pageState, PAGE_DB_TIMEOUT_MS } from '#lib/server/status.js';
+import { pageHref } from '#lib/page-links.js';
 import { fieldsNotUtf8 } from '#lib/server/form-utf8.js';
 import { CommitUnknownError, insertOnPostgres } from '#lib/server/postgres-insert.js';
 import { rememberSaved, takeSaved } from '#lib/server/saved-notice.js';
@@ -46,8 +49,25 @@ async function readForm(request: Request): Promise<{ data: FormData; notUtf8: Se
   }
 }
 
+/** The rows the query string asks for: 400 for a malformed cursor, a redirect for an old `?page=N` link. */
+async function cursorOf(url: URL): Promise<Cursor> {
+  let request;
+  try {
+    request = parsePageRequest(url.searchParams);
+  } catch (cause) {
+    if (cause instanceof PageParameterError) error(400, cause.message);
+    throw cause;
+  }
+  if (request.kind !== 'legacy') return request;
+  const cursor = await legacyCursor(request.number);
+  // A page number names different rows after every insert: a temporary redirect, never cached.
+  if (cursor) redirect(302, pageHref(resolve('/'), cursor));
+  return { kind: 'newest' };
+}
+
 export const load: PageServerLoad = async ({ url, locals, cookies }) => {
-  const { rows, ...state } = await pageState(url.searchParams.get('page'), locals.dbFailure);
+  const cursor = locals.dbFailure ? ({ kind: 'newest' } as const) : await cursorOf(url);
+  const { rows, ...state } = await pageState(cursor, locals.dbFailure);
   if (state.failure) locals.status = 503;
   const saved = takeSaved(cookies, url.searchParams.get('saved'), { path: url.pathname, secure: url.protocol === 'https:' });
   return {

@@ -18,6 +18,8 @@ export interface Backend {
   count(): Promise<number>;
   /** inserts n rows named "seed 1".."seed n" straight into the table */
   seed(n: number): Promise<void>;
+  /** deletes all but the newest n rows */
+  keepNewest(n: number): Promise<void>;
   /** empties the table (the table stays) */
   clear(): Promise<void>;
   destroy(): Promise<void>;
@@ -43,11 +45,11 @@ export async function sqliteBackend(): Promise<Backend> {
     count: async () => run((db) => (db.prepare('select count(*) as n from stuff').get() as { n: number }).n),
     seed: async (n) =>
       run((db) => {
-        const insert = db.prepare("insert into stuff (stuff, things) values (?, 'seeded')");
-        db.transaction(() => {
-          for (let i = 1; i <= n; i++) insert.run(`seed ${i}`);
-        })();
+        db.prepare("with recursive g(i) as (select 1 union all select i + 1 from g where i < ?) insert into stuff (stuff, things) select 'seed ' || i, 'seeded' from g").run(n);
       }),
+    keepNewest: async (n) => {
+      run((db) => db.prepare('delete from stuff where id not in (select id from stuff order by id desc limit ?)').run(n));
+    },
     clear: async () => {
       run((db) => db.exec('delete from stuff'));
     },
@@ -71,6 +73,9 @@ export async function postgresBackend(server: PgServer): Promise<Backend & { clu
     count: async () => (await query<{ n: number }>(url, 'select count(*)::int as n from stuff'))[0]!.n,
     seed: async (n) => {
       await query(url, "insert into stuff (stuff, things) select 'seed ' || i, 'seeded' from generate_series(1, $1) as i", [n]);
+    },
+    keepNewest: async (n) => {
+      await query(url, 'delete from stuff where id not in (select id from stuff order by id desc limit $1)', [n]);
     },
     clear: async () => {
       await query(url, 'delete from stuff');

@@ -152,18 +152,87 @@ export function describeSiteBehaviour(name: string, makeBackend: () => Promise<B
       expect((await getHtml(site.url)).html).toContain(`<td class="stuff">${stuff}</td>`);
     });
 
-    it('paginates 50 rows a page, newest first, with the total count', async () => {
+    const shownSeeds = (html: string) => [...html.matchAll(/<td class="stuff">seed (\d+)<\/td>/g)].map((m) => Number(m[1]));
+    const seeds = (from: number, count: number) => Array.from({ length: count }, (_, i) => from - i);
+    /** the href of the page's pagination link with this rel, resolved against the page */
+    const link = (html: string, rel: 'first' | 'prev' | 'next' | 'last') => {
+      const href = new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html)?.[1];
+      return href === undefined ? undefined : new URL(href.replaceAll('&amp;', '&'), site.url).href;
+    };
+
+    it('paginates 50 rows a page, newest first, with the total count, linked older and newer', async () => {
       await backend.seed(120);
       const first = (await getHtml(site.url)).html;
       expect(first).toContain('(120 in all, newest first)');
-      const shown = [...first.matchAll(/<td class="stuff">seed (\d+)<\/td>/g)].map((m) => Number(m[1]));
-      expect(shown).toEqual(Array.from({ length: 50 }, (_, i) => 120 - i));
-      expect(first).toContain('page 1 of 3');
-      const third = (await getHtml(`${site.url}?page=3`)).html;
-      expect([...third.matchAll(/<td class="stuff">seed (\d+)<\/td>/g)].map((m) => Number(m[1]))).toEqual(
-        Array.from({ length: 20 }, (_, i) => 20 - i),
-      );
-      expect((await getHtml(`${site.url}?page=99`)).html).toContain('page 3 of 3');
+      expect(shownSeeds(first)).toEqual(seeds(120, 50));
+      expect(link(first, 'prev')).toBeUndefined();
+      const second = (await getHtml(link(first, 'next')!)).html;
+      expect(shownSeeds(second)).toEqual(seeds(70, 50));
+      const third = (await getHtml(link(second, 'next')!)).html;
+      expect(shownSeeds(third)).toEqual(seeds(20, 20));
+      expect(link(third, 'next')).toBeUndefined();
+      expect(shownSeeds((await getHtml(link(third, 'prev')!)).html)).toEqual(seeds(70, 50));
+      expect(shownSeeds((await getHtml(link(first, 'last')!)).html)).toEqual(seeds(50, 50));
+      expect(shownSeeds((await getHtml(link(third, 'first')!)).html)).toEqual(seeds(120, 50));
+    });
+
+    it('links survive inserts: a row saved between two page views does not shift the older page', async () => {
+      await backend.seed(120);
+      const first = (await getHtml(site.url)).html;
+      expect((await postForm(site.url, { stuff: 'seed 121', things: 'between two views' })).status).toBe(303);
+      const older = (await getHtml(link(first, 'next')!)).html;
+      expect(shownSeeds(older)).toEqual(seeds(70, 50));
+      expect(older).toContain('(121 in all, newest first)');
+      // And back: the newer page is the one first shown, and newer than it the row saved since.
+      const newer = (await getHtml(link(older, 'prev')!)).html;
+      expect(shownSeeds(newer)).toEqual(seeds(120, 50));
+      expect(shownSeeds((await getHtml(link(newer, 'prev')!)).html)).toEqual([121]);
+    });
+
+    it('above 10 000 rows the total is "about N", and a deep page reads like the first', async () => {
+      await backend.seed(12_000);
+      const first = (await getHtml(site.url)).html;
+      const about = /\(about ([\d,]+) in all, newest first\)/.exec(first);
+      expect(about).not.toBeNull();
+      // The planner's statistics (PostgreSQL) or the id range (SQLite): an estimate, not a count.
+      const estimate = Number(about![1]!.replaceAll(',', ''));
+      expect(estimate).toBeGreaterThanOrEqual(10_000);
+      expect(estimate).toBeLessThanOrEqual(15_000);
+      const oldest = await getHtml(link(first, 'last')!);
+      expect(oldest.status).toBe(200);
+      expect(shownSeeds(oldest.html)).toEqual(seeds(50, 50));
+      const deep = (await getHtml(link(oldest.html, 'prev')!)).html;
+      expect(shownSeeds(deep)).toEqual(seeds(100, 50));
+      expect(shownSeeds((await getHtml(link(deep, 'prev')!)).html)).toEqual(seeds(150, 50));
+      expect(shownSeeds((await getHtml(link(deep, 'next')!)).html)).toEqual(seeds(50, 50));
+      // Back under the threshold, the total is counted again.
+      await backend.keepNewest(100);
+      expect((await getHtml(site.url)).html).toContain('(100 in all, newest first)');
+    });
+
+    it('an old ?page=N link redirects to the same rows, as a cursor; past the end, to the oldest rows', async () => {
+      await backend.seed(120);
+      const response = await fetch(`${site.url}?page=2`, { redirect: 'manual' });
+      expect(response.status).toBe(302);
+      const target = new URL(response.headers.get('location')!, site.url);
+      expect(target.search).toMatch(/^\?before=\d+$/);
+      expect(shownSeeds((await getHtml(target.href)).html)).toEqual(seeds(70, 50));
+      expect(shownSeeds((await getHtml(`${site.url}?page=99`)).html)).toEqual(seeds(50, 50));
+      expect(shownSeeds((await getHtml(`${site.url}?page=1`)).html)).toEqual(seeds(120, 50));
+    });
+
+    it.each([
+      ['before=abc', 'before: expected a row id'],
+      ['after=-5', 'after: expected a row id'],
+      ['before=99999999999', 'before: expected a row id'],
+      ['before=1&after=2', 'before and after are given together'],
+      ['page=abc', 'page: expected a page number'],
+    ])('a malformed ?%s answers 400 with what to give instead', async (query, message) => {
+      await backend.seed(3);
+      const { status, html } = await getHtml(`${site.url}?${query}`);
+      expect(status).toBe(400);
+      expect(html).toContain(message);
+      expect(await backend.count()).toBe(3);
     });
 
     it('the status panel says reads and writes work, with the identity the database reports', async () => {

@@ -1,12 +1,12 @@
-import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { SqlMikroORM } from '@mikro-orm/sql';
-import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import type { DatabaseConnection } from 'kysely';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { PostgresTarget, SqliteTarget } from '../config/database-url.js';
 import { Stuff } from '../entity/stuff.js';
-import { prepareSqliteConnection } from './sqlite-connection.js';
 import { tlsOptions } from './tls-options.js';
+
+// Each driver is imported when a profile needs it, never both: a process on PostgreSQL does not
+// carry better-sqlite3 and MikroORM's SQLite driver in memory, nor one on SQLite pg's.
 
 export type Orm = SqlMikroORM;
 
@@ -29,7 +29,8 @@ export interface CreateOrmOptions {
 /** Name the server shows in pg_stat_activity, so an operator can tell our sessions apart. */
 export const APPLICATION_NAME = 'kit-db-test';
 
-function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
+async function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: CreateOrmOptions): Promise<Orm> {
+  const { MikroORM: PostgresOrm } = await import('@mikro-orm/postgresql');
   const ssl = tlsOptions(target);
   const limit = options.statementTimeoutMs;
   const password = target.password;
@@ -56,7 +57,8 @@ function postgresOrm(config: ResolvedConfig, target: PostgresTarget, options: Cr
   }) as Promise<Orm>;
 }
 
-function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: CreateOrmOptions): Promise<Orm> {
+async function sqliteOrm(config: ResolvedConfig, target: SqliteTarget, options: CreateOrmOptions): Promise<Orm> {
+  const [{ MikroORM: SqliteOrm }, { prepareSqliteConnection }] = await Promise.all([import('@mikro-orm/sqlite'), import('./sqlite-connection.js')]);
   return SqliteOrm.init({
     entities: [Stuff],
     dbName: target.path,

@@ -2,8 +2,9 @@ import { describeConfig } from '@kit-db-test/schema';
 import { explainFailure, type Failure } from './explain-failure.js';
 import { openDatabase, recoverFrom, type Database } from './database.js';
 import { cachedIdentity, type DbIdentity } from './identity.js';
-import { readPage, type StuffView } from './stuff-store.js';
-import { pageOf, type Page } from './pagination.js';
+import type { Cursor } from './page-sql.js';
+import { emptyPage, type Page } from './pagination.js';
+import { legacyPageCursor, readPage, type StuffView } from './stuff-store.js';
 import { elapsed, withTimeout } from './with-timeout.js';
 import { recentWriteProbe } from './write-probe.js';
 
@@ -43,7 +44,7 @@ async function timedCheck<T>(work: () => Promise<T>, what: string): Promise<{ ch
  * it succeeds). The first failure stops the rest and is explained; a failed step has ok=false, a
  * step never tried is null.
  */
-export async function pageState(requestedPage: string | null, knownFailure?: Failure): Promise<PageState> {
+export async function pageState(cursor: Cursor, knownFailure?: Failure): Promise<PageState> {
   let db: Database | undefined;
   const state: PageState = {
     profile: null,
@@ -54,7 +55,7 @@ export async function pageState(requestedPage: string | null, knownFailure?: Fai
     identity: null,
     failure: null,
     rows: [],
-    page: pageOf(null, 0),
+    page: emptyPage(),
   };
   // A form post that just failed on the database: say so without waiting on it a second time.
   if (knownFailure) return { ...state, failure: knownFailure };
@@ -68,7 +69,7 @@ export async function pageState(requestedPage: string | null, knownFailure?: Fai
     state.target = described.target;
     const orm = db.orm;
     const reads = await timedCheck(async () => {
-      const [identity, { page, rows }] = await Promise.all([cachedIdentity(db!), readPage(orm, requestedPage)]);
+      const [identity, { page, rows }] = await Promise.all([cachedIdentity(db!), readPage(orm, cursor)]);
       return { identity: identity.value, page, rows };
     }, 'reading rows');
     Object.assign(state, { reads: reads.check, identity: reads.value.identity, page: reads.value.page, rows: reads.value.rows });
@@ -81,4 +82,19 @@ export async function pageState(requestedPage: string | null, knownFailure?: Fai
     state.failure = explainFailure(error, db?.config);
   }
   return state;
+}
+
+/**
+ * The cursor an old `?page=N` link now stands for; undefined when the database cannot say (the
+ * page is then shown as the newest, with the failure explained by pageState).
+ */
+export async function legacyCursor(number: number): Promise<Cursor | undefined> {
+  let db: Database | undefined;
+  try {
+    db = await openDatabase();
+    return await withTimeout(legacyPageCursor(db.orm, number), PAGE_DB_TIMEOUT_MS, 'finding the page');
+  } catch (error) {
+    recoverFrom(error, db);
+    return undefined;
+  }
 }

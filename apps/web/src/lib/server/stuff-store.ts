@@ -1,7 +1,8 @@
 import { Stuff, type Orm } from '@kit-db-test/schema';
 import type { StuffInput } from '../stuff-form.js';
-import { pageReader, type RawRow } from './page-reader.js';
-import { pageOf, type Page } from './pagination.js';
+import { DIRECT, pageReader, type PageReaderOptions } from './page-reader.js';
+import type { Cursor } from './page-sql.js';
+import { MAX_ID, PAGE_SIZE, pageOf, type Page } from './pagination.js';
 import { RollbackFailedError } from './reopen-policy.js';
 import { elapsed } from './with-timeout.js';
 
@@ -37,29 +38,29 @@ export function isoTimestamp(raw: string | Date | null): string | null {
 
 // The page's read path is plain SQL: hydrating 50 entities into the unit of work on every view cost
 // more than the rest of the page (measured with --cpu-prof). See page-reader.ts.
-async function fetchPage(orm: Orm, number: number, size: number): Promise<RawRow[]> {
-  const read = await pageReader(orm);
-  return read(size, (number - 1) * size);
+
+/**
+ * One page of rows, newest first, with the links to the pages around it and the table's total:
+ * one round trip whatever the table holds, at a cost that does not grow with it (keyset
+ * pagination, and a total counted only while the table is small). Never "select all rows".
+ */
+export async function readPage(orm: Orm, cursor: Cursor, options: PageReaderOptions = DIRECT): Promise<{ page: Page; rows: StuffView[] }> {
+  const { rows: raw, summary } = await (await pageReader(orm, options)).read(cursor);
+  const rows = raw.map((r) => ({ id: r.id, stuff: r.stuff, things: r.things, createdAt: isoTimestamp(r.created_at) }));
+  return { page: pageOf(rows.map((r) => r.id), summary), rows };
 }
 
 /**
- * One page of rows, newest first, with the total: one round trip for any page that has rows (the
- * count rides along); a page past the end becomes the last page. Never "select all rows".
+ * Where an old `?page=N` link's rows are now: the cursor of the page that starts with the row N-1
+ * pages below the newest (found by OFFSET, bounded by LEGACY_PAGE_LIMIT), the oldest page past
+ * the end, the newest page when the table is empty.
  */
-export async function readPage(orm: Orm, requested: string | null): Promise<{ page: Page; rows: StuffView[] }> {
-  let page = pageOf(requested, Number.MAX_SAFE_INTEGER);
-  let raw = await fetchPage(orm, page.number, page.size);
-  let total: number;
-  if (raw.length > 0) {
-    total = Number(raw[0]!.total);
-  } else {
-    const [row] = await orm.em.getConnection().execute<{ n: number | string }[]>('select count(*) as n from stuff');
-    total = Number(row?.n ?? 0);
-  }
-  const clamped = pageOf(requested, total);
-  if (clamped.number !== page.number && total > 0) raw = await fetchPage(orm, clamped.number, clamped.size);
-  page = clamped;
-  return { page, rows: raw.map((r) => ({ id: Number(r.id), stuff: r.stuff, things: r.things, createdAt: isoTimestamp(r.created_at) })) };
+export async function legacyPageCursor(orm: Orm, number: number, options: PageReaderOptions = DIRECT): Promise<Cursor> {
+  const reader = await pageReader(orm, options);
+  const id = await reader.idAtOffset((number - 1) * PAGE_SIZE);
+  if (id !== null) return id >= MAX_ID ? { kind: 'newest' } : { kind: 'before', id: id + 1 };
+  const { summary } = await reader.read({ kind: 'newest' });
+  return summary.oldest === null || summary.oldest <= 0 ? { kind: 'newest' } : { kind: 'after', id: summary.oldest - 1 };
 }
 
 const INSERT = 'insert into stuff (stuff, things, submission_key) values (?, ?, ?) on conflict (submission_key) do nothing returning id';
