@@ -32,7 +32,13 @@ export async function postgresFacts(context: DoctorContext): Promise<Facts> {
   const facts: Facts = {};
   const attempt = context.login;
   if (attempt) {
-    facts['pg.login'] = attempt.ok ? 'accepted' : 'serverError' in attempt ? `refused (SQLSTATE ${attempt.serverError.code})` : `no answer (${attempt.networkError.code})`;
+    facts['pg.login'] = attempt.ok
+      ? 'accepted'
+      : 'serverError' in attempt
+        ? `refused (SQLSTATE ${attempt.serverError.code})`
+        : 'passwordMissing' in attempt
+          ? 'no password configured'
+          : `no answer (${attempt.networkError.code})`;
   }
   const hba = await readHbaVerdict(context);
   if (hba.parsed && hba.location) {
