@@ -1,4 +1,7 @@
 import type { PostgresTarget } from '@kit-db-test/schema';
+import { hbaName } from './hba-name.js';
+
+export { hbaName };
 
 /** What the server says it saw in "no pg_hba.conf entry for host …" (or "rejects connection for host …"): the client as it arrived. */
 export interface SeenClient {
@@ -24,14 +27,6 @@ export function parseHbaRefusal(message: string): SeenClient | null {
   if (!encryption) return null;
   const ssl = encryption === 'SSL encryption' || encryption === 'SSL on';
   return m ? { address: m[1]!, user: m[2]!, database: m[3]!, ssl } : { address: r![1]!, user: r![2]!, database: 'replication', ssl };
-}
-
-const KEYWORDS = /^(all|sameuser|samerole|samegroup|replication)$/;
-
-/** A database or user name as pg_hba.conf needs it written: quoted where a bare token means something else. */
-export function hbaName(name: string): string {
-  if (KEYWORDS.test(name) || /[\s,"#]/.test(name) || /^[+@/]/.test(name) || name === '') return `"${name.replace(/"/g, '""')}"`;
-  return name;
 }
 
 /**

@@ -1,17 +1,8 @@
 import type pg from 'pg';
-import { hbaName } from './hba-refusal.js';
+import type { HbaFileRulesRow } from '../../hba/view.js';
+import { hbaName } from './hba-name.js';
 
-interface RuleRow {
-  line_number: number;
-  type: string | null;
-  database: string[] | null;
-  user_name: string[] | null;
-  address: string | null;
-  netmask: string | null;
-  auth_method: string | null;
-  options: string[] | null;
-  error: string | null;
-}
+type RuleRow = Pick<HbaFileRulesRow, 'line_number' | 'type' | 'database' | 'user_name' | 'address' | 'netmask' | 'auth_method' | 'options' | 'error'>;
 
 /** A netmask as a CIDR prefix length, or null when its bits are not contiguous (then written as is). */
 export function prefixLength(netmask: string): number | null {
