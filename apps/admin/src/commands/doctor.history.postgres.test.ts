@@ -52,7 +52,9 @@ describe.each(pgServers().map((s) => [`${s.kind} PostgreSQL ${s.version}`, s] as
     state = mkdtempSync(join(tmpdir(), 'kdt-history-'));
     await cluster.admin('ALTER SYSTEM RESET password_encryption');
     await cluster.setHba(GOOD_HBA);
-    await cluster.admin(`ALTER ROLE kdt_app LOGIN PASSWORD '${cluster.app.password}'`);
+    // The reset above reaches the server's sessions with the reload, asynchronously: this session
+    // says how to store the password itself, or it may still be hashed as an earlier test left it.
+    await cluster.admin(`SET password_encryption = 'scram-sha-256'; ALTER ROLE kdt_app LOGIN PASSWORD '${cluster.app.password}'`);
     passwordFile = project.writeFile('db-password', `${cluster.app.password}\n`);
     const init = await runAdmin(['init-database'], { env: env() });
     if (init.code !== 0) throw new Error(`init-database failed: ${init.all}`);
