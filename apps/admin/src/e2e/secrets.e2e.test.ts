@@ -96,7 +96,7 @@ describe('secrets: the password never shows', { timeout: 240_000 }, () => {
               admin(`${state}, password ${how}`, ['config'], env()),
               admin(`${state}, password ${how}`, ['config', '--json'], env()),
               admin(`${state}, password ${how}`, ['init-database', '--dry-run'], env()),
-              admin(`${state}, password ${how}`, ['ops', 'render', '--layout', 'debian', '--public-url', stack.publicUrl], env()),
+              admin(`${state}, password ${how}`, ['ops', 'render', '--layout', 'debian', '--public-url', stack.publicUrl, '--base-path', BASE], env()),
               admin(`${state}, password ${how}`, ['hba', 'check', stack.cluster.hbaFile], env()),
               admin(`${state}, password ${how}`, ['hba', 'check', '--json', stack.cluster.hbaFile], env()),
               admin(`${state}, password ${how}`, ['hba', 'explain', stack.cluster.hbaFile, '--type', 'local', '--database', 'kdt', '--user', 'kdt'], env()),
@@ -156,13 +156,14 @@ describe('secrets: the password never shows', { timeout: 240_000 }, () => {
     const mark = seen.length;
     for (const output of stack.outputs) record('setting up: ops render, init-database', output);
     const runs = await everyCommand('healthy');
-    expect(runs.map((r) => r.code).filter((c) => c !== 0 && c !== 1)).toEqual([]);
+    expect(runs.filter((r) => r.code !== 0 && r.code !== 1).map((r) => r.all), 'commands that crashed or were refused').toEqual([]);
     const config = JSON.parse(runs[4]!.stdout); // config --json, the password in a file
     expect(JSON.stringify(config)).toContain('********');
     await everyPage('healthy');
     // ops render --out, with the password in the URL: no file it writes holds it.
     const out = join(stack.project.root, 'rendered-url');
-    await admin('healthy, password url', ['ops', 'render', '--layout', 'rhel', '--out', out, '--public-url', stack.publicUrl], urlEnv);
+    const rendered = await admin('healthy, password url', ['ops', 'render', '--layout', 'rhel', '--out', out, '--public-url', stack.publicUrl, '--base-path', BASE], urlEnv);
+    expect(rendered.code, rendered.all).toBe(0);
     for (const file of filesUnder(out)) record(`rendered file ${file}`, readFileSync(file, 'utf8'));
     expect(seen.length - mark).toBeGreaterThanOrEqual(38); // what it looked at: a run that checked nothing cannot pass
     expect(leaksSince(mark)).toEqual([]);

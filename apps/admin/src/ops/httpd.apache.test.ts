@@ -148,7 +148,7 @@ describe('served by apache2 in front of the site, as rendered', () => {
     const publicUrl = `http://127.0.0.1:${httpPort}/`;
     const { site, env } = renderSite('live', { layout: 'debian', port: String(sitePort), basePath: '', publicUrl }, db);
     const siteEnv = parseEnvironmentFile(env);
-    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', BODY_SIZE_LIMIT: '64K', ORIGIN: `http://127.0.0.1:${httpPort}` });
+    expect(siteEnv).toEqual({ KDT_PROFILE: 'sqlite', HOST: '127.0.0.1', PORT: String(sitePort), WORKERS: '1', KDT_DETAILS: 'local', BODY_SIZE_LIMIT: '64K', NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=1024', ORIGIN: `http://127.0.0.1:${httpPort}` });
 
     // /health probes writes: the profile's table must exist, as the rendered steps make it (init-database).
     expect((await runAdmin(['init-database'], { env: { KDT_ROOT: project.root, KDT_PROFILE: 'sqlite' } })).code).toBe(0);
