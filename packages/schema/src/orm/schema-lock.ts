@@ -52,6 +52,9 @@ async function withAdvisoryLock<T>(orm: Orm, pool: PgPool, work: (run: RunStatem
   }
 }
 
+/** How long a migration waits for the others on the same SQLite file before it says the file stayed locked. */
+const MIGRATION_WAIT_MS = 60_000;
+
 function isBusy(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
 }
@@ -70,7 +73,17 @@ async function withImmediateTransaction<T>(db: SqliteDatabase, work: (run: RunSt
     restore();
     if (!isBusy(error)) throw error;
     options.onWait?.();
-    db.exec('begin immediate');
+    // Each wait is the connection's busy timeout; other migrations may queue ahead of this one
+    // (each one's turn is short, the queue is not), so wait through several before giving up.
+    const deadline = performance.now() + MIGRATION_WAIT_MS;
+    for (;;) {
+      try {
+        db.exec('begin immediate');
+        break;
+      } catch (retry) {
+        if (!isBusy(retry) || performance.now() > deadline) throw retry;
+      }
+    }
   }
   try {
     const result = await work(async (statements) => {
